@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# The installed-system stages: disk (raw, via kopanion-disk on libguestfs),
+# qcow2 and ova (via qemu-img and kopanion-ova), checksums.
+
+# Packages that make the chroot a live system; an installed disk has none.
+KP_LIVE_PACKAGES="live-boot live-boot-initramfs-tools live-config live-config-systemd live-tools"
+
+raw_disk() { echo "$KP_WORK/disk.raw"; }
+
+# publish_artifact FILE EXT: give FILE its final name in images/, atomically.
+publish_artifact() {
+	local src=$1 ext=$2 dst="$KP_IMAGES/$KP_ARTIFACT_BASE.$2" tmp
+	tmp=$(mktemp "$KP_IMAGES/.$KP_ARTIFACT_BASE.$ext.XXXXXX")
+	mv -f "$src" "$tmp"
+	chmod 0644 "$tmp"
+	mv -f "$tmp" "$dst"
+	echo "published $dst ($(stat -c %s "$dst") bytes)"
+}
+
+stage_disk() {
+	local purge=() pkg
+	for pkg in $KP_LIVE_PACKAGES; do purge+=(--purge "$pkg"); done
+	qemu_export_libguestfs_env
+	"$KP_BIN/kopanion-disk" build \
+		--root "$(live_dir)/chroot" \
+		--output "$(raw_disk)" \
+		--size-mib "$KP_DISK_MIB" \
+		--hostname "$KP_NAME" \
+		--accel "$(qemu_accel)" \
+		"${purge[@]}"
+	"$KP_BIN/kopanion-disk" inspect "$(raw_disk)" >"$KP_WORK/disk.inspect"
+	cat "$KP_WORK/disk.inspect"
+}
+
+stage_qcow2() {
+	local tmp="$KP_WORK/disk.qcow2" opts=()
+	[ "$KP_QCOW2_COMPRESS" = true ] && opts+=(-c)
+	rm -f "$tmp"
+	qemu-img convert -f raw -O qcow2 -o "compat=$KP_QCOW2_COMPAT" "${opts[@]}" "$(raw_disk)" "$tmp"
+	qemu-img check "$tmp"
+	publish_artifact "$tmp" qcow2
+}
+
+stage_ova() {
+	local vmdk="$KP_WORK/$KP_ARTIFACT_BASE-disk1.vmdk" eula=()
+	[ -n "$KP_OVA_EULA" ] && eula=(--eula "$KP_OVA_EULA")
+	rm -f "$vmdk"
+	qemu-img convert -f raw -O vmdk -o subformat=streamOptimized "$(raw_disk)" "$vmdk"
+	"$KP_BIN/kopanion-ova" create -o "$KP_IMAGES/$KP_ARTIFACT_BASE.ova" \
+		--name "$KP_NAME" --version "$KP_VERSION" \
+		--cpus "$KP_CPUS" --memory-mib "$KP_MEMORY_MIB" \
+		--target "$KP_OVA_PROFILE" --hardware "$KP_OVA_HARDWARE" --digest "$KP_OVA_DIGEST" \
+		--firmware "$KP_OVA_FIRMWARE" --disk-controller "$KP_OVA_DISK_CONTROLLER" --nic "$KP_OVA_NIC" \
+		--product "$KP_OVA_PRODUCT" --vendor "$KP_OVA_VENDOR" --product-version "$KP_VERSION" \
+		--url "$KP_OVA_URL" "${eula[@]}" \
+		--disk "$vmdk"
+	"$KP_BIN/kopanion-ova" verify "$KP_IMAGES/$KP_ARTIFACT_BASE.ova"
+	rm -f "$vmdk"
+}
+
+# SHA256SUMS covers every artifact in images/, written under a temporary name first.
+stage_sums() {
+	local tmp
+	tmp=$(mktemp "$KP_IMAGES/.SHA256SUMS.XXXXXX")
+	(cd "$KP_IMAGES" && find . -maxdepth 1 -type f \( -name '*.iso' -o -name '*.qcow2' -o -name '*.ova' \) \
+		! -name '.*' -printf '%f\n' | LC_ALL=C sort | xargs -r sha256sum) >"$tmp"
+	chmod 0644 "$tmp"
+	mv -f "$tmp" "$KP_IMAGES/SHA256SUMS"
+	cat "$KP_IMAGES/SHA256SUMS"
+}
