@@ -24,7 +24,7 @@ with_live_cache_lock() {
 live_patch_bootloaders() {
 	local dst=$1/config/bootloaders src=/usr/share/live/build/bootloaders
 	mkdir -p "$dst"
-	cp -aL "$src/isolinux" "$src/syslinux_common" "$src/grub-pc" "$dst/"
+	cp -a "$src/isolinux" "$src/syslinux_common" "$src/grub-pc" "$dst/"
 	sed -i -e '1i serial 0 115200' -e 's/^timeout 0$/timeout 50/' "$dst/isolinux/isolinux.cfg"
 	grep -q '^timeout 50$' "$dst/isolinux/isolinux.cfg" || echo 'timeout 50' >>"$dst/isolinux/isolinux.cfg"
 	sed -i -e 's/^terminal_output gfxterm$/serial --unit=0 --speed=115200\nterminal_input console serial\nterminal_output gfxterm serial/' \

@@ -1,0 +1,89 @@
+# shellcheck shell=bash
+# Booting the appliance's artifacts under QEMU for the VM tests.
+#
+# Every boot runs on a copy-on-write overlay, so the artifact keeps its
+# first-boot state, and asks the appliance for its self-test through a
+# systemd credential in SMBIOS (no kernel parameter or image change needed).
+# The guest prints one verdict line on the serial console and powers off.
+
+. "$KP_ROOT/lib/log.sh"
+. "$KP_ROOT/lib/qemu.sh"
+
+VM_TIMEOUT=${KP_VM_TIMEOUT:-900}
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+
+# plan_value KEY: a value from the tiny profile's build plan.
+plan_value() {
+	"$KP_ROOT/build.sh" plan --profile "$KP_ROOT/config/profiles/tiny.yaml" 2>/dev/null |
+		sed -n "s/^$1='\\(.*\\)'\$/\\1/p"
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# vm_firmware_args bios|uefi DIR: machine and firmware options; UEFI starts
+# with empty NVRAM, as an imported VM does (boots via EFI/BOOT/BOOTX64.EFI).
+vm_firmware_args() {
+	case $1 in
+	bios) echo "-machine pc" ;;
+	uefi)
+		cp "$OVMF_VARS" "$2/vars.fd"
+		echo "-machine q35 -drive if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE -drive if=pflash,format=raw,unit=1,file=$2/vars.fd"
+		;;
+	esac
+}
+
+# vm_boot DISK FORMAT FIRMWARE DIR [QEMU ARGS...]: boot until the guest powers
+# off or VM_TIMEOUT passes. Leaves DIR/serial.log, DIR/ssh-keyscan (host keys
+# seen through the forwarded SSH port while it ran) and DIR/rc.
+vm_boot() {
+	local disk=$1 format=$2 firmware=$3 dir=$4 port qpid rc=0
+	shift 4
+	port=$(free_port)
+	# shellcheck disable=SC2046 # firmware options are words
+	timeout --foreground "$VM_TIMEOUT" qemu-system-x86_64 -accel "$(qemu_accel)" -m 2048 -smp 2 \
+		$(vm_firmware_args "$firmware" "$dir") \
+		-nographic -monitor none -serial "file:$dir/serial.log" -no-reboot \
+		-drive "file=$disk,format=$format,if=virtio" \
+		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0 \
+		-smbios type=11,value=io.systemd.credential:kopanion.selftest=1 \
+		"$@" </dev/null >"$dir/qemu.log" 2>&1 &
+	qpid=$!
+	: >"$dir/ssh-keyscan"
+	while kill -0 "$qpid" 2>/dev/null; do
+		[ -s "$dir/ssh-keyscan" ] || ssh-keyscan -T 3 -t ed25519 -p "$port" 127.0.0.1 >"$dir/ssh-keyscan" 2>/dev/null || true
+		sleep 5
+	done
+	wait "$qpid" || rc=$?
+	echo "$rc" >"$dir/rc"
+	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
+}
+
+# vm_verdict DIR: the guest's verdict line, or a description of why there is none.
+vm_verdict() {
+	local line
+	line=$(grep -a -o 'KOPANION-SELFTEST: [A-Z].*' "$1/serial.txt" | tail -n 1)
+	if [ -n "$line" ]; then
+		echo "$line"
+	elif [ "$(cat "$1/rc")" = 124 ]; then
+		echo "NO VERDICT: the guest did not finish within ${VM_TIMEOUT}s"
+	else
+		echo "NO VERDICT: qemu exited $(cat "$1/rc") without one"
+	fi
+}
+
+# vm_expect_pass DIR MODE: the verdict is a PASS for MODE, else show the console's end.
+vm_expect_pass() {
+	local verdict
+	verdict=$(vm_verdict "$1")
+	echo "verdict: $verdict"
+	case $verdict in
+	"KOPANION-SELFTEST: PASS mode=$2 checks="*) return 0 ;;
+	esac
+	echo "---- end of the serial console ----"
+	tail -n 60 "$1/serial.txt"
+	cat "$1/qemu.log"
+	return 1
+}
