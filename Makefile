@@ -29,6 +29,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,build/tests/unit/%,$(UNIT_SRCS))
 
 .PHONY: all tools deps image check check-unit check-tools check-vm bench clean lint
 .SECONDEXPANSION:
+# Keep objects: they are not throw-away intermediates.
+.SECONDARY:
 
 all: tools
 tools: $(TOOL_BINS)
