@@ -60,15 +60,18 @@ static void report_parser_error(struct builder *b, const yaml_parser_t *p)
 	const char *problem = p->problem ? p->problem : "unknown problem";
 
 	if (p->error == YAML_READER_ERROR) {
+		/* libyaml's problem_value is not always the byte; the text is. */
+		unsigned byte = p->problem_offset < b->len ? (unsigned char)b->buf[p->problem_offset]
+							   : (unsigned)(p->problem_value & 0xff);
 		mark = mark_at_offset(b, p->problem_offset);
 		if (strstr(problem, "UTF-8") || strstr(problem, "Unicode"))
 			kp_diag_at(b->diags, KP_ERROR, &mark,
 				   "the file is not valid UTF-8 (byte 0x%02x: %s); save it as UTF-8",
-				   (unsigned)(p->problem_value & 0xff), problem);
+				   byte, problem);
 		else
 			kp_diag_at(b->diags, KP_ERROR, &mark,
-				   "the file holds a character YAML does not allow (0x%02x: %s); remove it",
-				   (unsigned)p->problem_value, problem);
+				   "the file holds a character YAML does not allow (byte 0x%02x: %s); remove it",
+				   byte, problem);
 		return;
 	}
 	if (p->error == YAML_MEMORY_ERROR)
@@ -89,9 +92,16 @@ static void reject_anchor_and_tag(struct builder *b, const struct kp_mark *mark,
 	if (anchor)
 		kp_diag_at(b->diags, KP_ERROR, mark,
 			   "anchors ('&%s') are not supported; write the value out in full", anchor);
-	if (tag)
+	static const char core[] = "tag:yaml.org,2002:";
+	const char *text = (const char *)tag;
+
+	if (text && strncmp(text, core, sizeof(core) - 1) == 0)
 		kp_diag_at(b->diags, KP_ERROR, mark,
-			   "tags ('%s') are not supported; write the plain value without a tag", tag);
+			   "tags ('!!%s') are not supported; write the plain value without a tag",
+			   text + sizeof(core) - 1);
+	else if (text)
+		kp_diag_at(b->diags, KP_ERROR, mark,
+			   "tags ('%s') are not supported; write the plain value without a tag", text);
 }
 
 static void append_child(struct kp_node *parent, struct kp_node *child)
