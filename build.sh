@@ -4,6 +4,7 @@
 #   ./build.sh deps                                   install the host packages (root)
 #   ./build.sh build [--config FILE] [--profile FILE]... [--force]
 #   ./build.sh plan  [--config FILE] [--profile FILE]...   print the build plan
+#   ./build.sh bench [--config FILE] [--profile FILE]...   rebuild and measure beside references
 #   ./build.sh clean [--config FILE] [--profile FILE]...   remove the build dir (keeps the cache)
 #
 # A build runs these stages in order, each logged to build/<name>/logs/<stage>.log:
@@ -19,13 +20,13 @@ KP_CACHE=${KP_CACHE:-/var/cache/kopanion}
 KP_IMAGES=${KP_IMAGES:-$KP_ROOT/images}
 export KP_ROOT KP_BIN KP_CACHE KP_IMAGES
 
-for lib in log deps qemu live artifacts report stages; do
+for lib in log deps qemu live artifacts report stages bench; do
 	# shellcheck source=/dev/null
 	. "$KP_ROOT/lib/$lib.sh"
 done
 
 usage() {
-	sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 	exit "${1:-2}"
 }
 
@@ -55,6 +56,7 @@ main() {
 	build) parse_options "$@"; cmd_build ;;
 	plan) parse_options "$@"; load_plan; cat "$KP_WORK/plan" ;;
 	clean) parse_options "$@"; load_plan; cmd_clean ;;
+	bench) parse_options "$@"; cmd_bench ;;
 	-h | --help) usage 0 ;;
 	*) usage 2 ;;
 	esac
