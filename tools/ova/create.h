@@ -1,0 +1,31 @@
+/* `create` and `descriptor`: from flags and VMDK files to an OVA (or only
+ * its .ovf), as a flat list of named steps. */
+#ifndef KP_OVA_CREATE_H
+#define KP_OVA_CREATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "ovf.h"
+
+struct kp_ova_create_opts {
+	const char *output;
+	const char *name;
+	const char *version;
+	unsigned cpus;
+	uint64_t memory_mib;
+	const char *disks[KP_OVF_MAX_DISKS];
+	size_t ndisks;
+	/* NULL: take the target profile's value. */
+	const char *target, *hardware, *digest, *firmware, *controller, *nic, *os_type;
+	const char *product, *vendor, *product_version, *url, *eula_path;
+	int descriptor_only;
+};
+
+int kp_ova_create(const struct kp_ova_create_opts *o, struct kp_error *err);
+
+/* SOURCE_DATE_EPOCH, or 0 when unset (the tar mtimes). */
+int kp_ova_source_date_epoch(int64_t *out, struct kp_error *err);
+
+#endif
