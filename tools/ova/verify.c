@@ -408,6 +408,8 @@ static void check_references(struct state *s)
 		size_t k = i - 2;
 		int listed = 0;
 
+		if (ends_with(s->members[i].m.name, ".ovf") || ends_with(s->members[i].m.name, ".mf"))
+			continue; /* out of place: already reported by the order check */
 		for (size_t j = 0; j < s->nfiles; j++)
 			listed |= strcmp(s->files[j].href, s->members[i].m.name) == 0;
 		if (!listed)
