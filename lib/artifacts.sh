@@ -41,11 +41,19 @@ stage_qcow2() {
 	publish_artifact "$tmp" qcow2
 }
 
+# The VMDK's ddb.adapterType hint matches the controller the OVF declares.
+vmdk_adapter_type() {
+	case $KP_OVA_DISK_CONTROLLER in
+	sata) echo ide ;;
+	*) echo lsilogic ;;
+	esac
+}
+
 stage_ova() {
 	local vmdk="$KP_WORK/$KP_ARTIFACT_BASE-disk1.vmdk" eula=()
 	[ -n "$KP_OVA_EULA" ] && eula=(--eula "$KP_OVA_EULA")
 	rm -f "$vmdk"
-	qemu-img convert -f raw -O vmdk -o subformat=streamOptimized "$(raw_disk)" "$vmdk"
+	qemu-img convert -f raw -O vmdk -o "subformat=streamOptimized,adapter_type=$(vmdk_adapter_type)" "$(raw_disk)" "$vmdk"
 	"$KP_BIN/kopanion-ova" create -o "$KP_IMAGES/$KP_ARTIFACT_BASE.ova" \
 		--name "$KP_NAME" --version "$KP_VERSION" \
 		--cpus "$KP_CPUS" --memory-mib "$KP_MEMORY_MIB" \
