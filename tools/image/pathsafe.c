@@ -1,6 +1,7 @@
 #include "pathsafe.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 bool utf8_valid(const char *s, size_t len)
@@ -58,11 +59,30 @@ static bool has_dotdot(const char *path)
 	return false;
 }
 
+/* The name with bytes >= 0x80 and control characters as \xNN: safe to print
+ * whatever the terminal's encoding. */
+static void printable(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)in; *p && o + 5 < outlen; p++) {
+		if (*p < 0x20 || *p >= 0x7f)
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", *p);
+		else
+			out[o++] = (char)*p;
+	}
+	out[o] = '\0';
+}
+
 int path_check_name(const char *name, struct kp_error *err)
 {
-	if (!utf8_valid(name, strlen(name)))
+	char shown[512];
+
+	if (!utf8_valid(name, strlen(name))) {
+		printable(name, shown, sizeof(shown));
 		return kp_fail(err, EILSEQ, "entry name '%s' is not valid UTF-8: rename the file in the source tree "
-			       "(image names must be UTF-8 for Docker and OCI tools)", name);
+			       "(image names must be UTF-8 for Docker and OCI tools)", shown);
+	}
 	if (name[0] == '/')
 		return kp_fail(err, EINVAL, "entry '%s' has an absolute path: layer entries must be relative to the image root", name);
 	if (has_dotdot(name))

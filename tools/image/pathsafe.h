@@ -12,11 +12,11 @@
 /* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). */
 bool utf8_valid(const char *s, size_t len);
 
-/* Strips a leading "./" or "/" -free form: returns a pointer into name past
- * any leading "./" (tar entries written by GNU tar carry it). */
+/* A pointer into name past any leading "./" (GNU tar writes entries so). */
 const char *path_strip_dot(const char *name);
 
-/* An entry name: relative, no "..", not empty, valid UTF-8. */
+/* An entry name: relative, no "..", not empty, valid UTF-8 (shown as \xNN
+ * escapes in the message when it is not). */
 int path_check_name(const char *name, struct kp_error *err);
 
 /* Does `target`, the target of a symlink at `linkpath` (both relative to the

@@ -27,6 +27,7 @@ int main(void)
 	like_str(err.msg, "absolute path", "the message says why");
 	ok(path_check_name("bad\xffname", &err) < 0, "a non-UTF-8 name is refused");
 	like_str(err.msg, "not valid UTF-8", "the message says why");
+	like_str(err.msg, "'bad\\xffname'", "the bad byte is shown escaped, not raw");
 
 	is_int(path_check_symlink("usr/bin/awk", "/etc/alternatives/awk", &err), 0,
 	       "an absolute symlink resolves inside the root");
