@@ -6,6 +6,8 @@ set -eu
 hostname=${MTA_HOSTNAME:-localhost}
 domain=${MTA_DOMAIN:-localhost}
 networks=${MTA_NETWORKS:-127.0.0.0/8 [::1]/128}
+# hash (Berkeley DB) or lmdb, whatever this Postfix build defaults to
+db=$(postconf -dh default_database_type)
 
 write_main_cf() {
 	cat >/etc/postfix/main.cf <<CF
@@ -18,8 +20,8 @@ inet_interfaces = all
 inet_protocols = all
 mydestination = \$myhostname, localhost.\$mydomain, localhost
 mynetworks = $networks
-alias_maps = $default_database_type:/etc/aliases
-alias_database = $default_database_type:/etc/aliases
+alias_maps = $db:/etc/aliases
+alias_database = $db:/etc/aliases
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 maillog_file = /dev/stdout
 CF

@@ -69,6 +69,29 @@ test_expect_success 'the unpacked mta bundle has postfix, tini and our entrypoin
 	test -z "$(ls -A bundle/rootfs/dev)"
 '
 
+# run_mta CMD: the unpacked image in its own mount, PID and network namespace,
+# the entrypoint as the runtime would start it; CMD runs beside it.
+run_mta() {
+	unshare -m -p -f -n sh -c '
+		ip link set lo up
+		mount --rbind /dev bundle/rootfs/dev && mount -t proc proc bundle/rootfs/proc || exit 1
+		chroot bundle/rootfs env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin MTA_DOMAIN=example.org \
+			/usr/bin/tini -- /usr/local/sbin/kopanion-mta-entrypoint postfix start-fg >mta.log 2>&1 &
+		sleep 8
+		chroot bundle/rootfs sh -c "$1"; rc=$?
+		chroot bundle/rootfs postfix stop >/dev/null 2>&1
+		exit $rc' _ "$1"
+}
+
+test_expect_success 'the image runs: healthcheck passes, SMTP banners on 25 and 587' '
+	command -v ip >/dev/null || { echo "ip (iproute2) missing"; exit 1; } &&
+	run_mta "postfix status && exec 3<>/dev/tcp/127.0.0.1/25 && head -1 <&3 && exec 4<>/dev/tcp/127.0.0.1/587 && head -1 <&4" \
+		>banner 2>&1 &&
+	cat banner &&
+	test "$(grep -c "^220 localhost ESMTP Postfix" banner)" = 2 &&
+	grep "mydomain = example.org" bundle/rootfs/etc/postfix/main.cf
+'
+
 test_expect_success 'a second build from scratch gives the same digests' '
 	build "$TEST_TMP/b" mta >build-b.log 2>&1 &&
 	layers a/mta.tar >la && layers b/mta.tar >lb && test_cmp la lb &&
