@@ -78,7 +78,7 @@ run_mta() {
 		chroot bundle/rootfs env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin MTA_DOMAIN=example.org \
 			/usr/bin/tini -- /usr/local/sbin/kopanion-mta-entrypoint postfix start-fg >mta.log 2>&1 &
 		sleep 8
-		chroot bundle/rootfs sh -c "$1"; rc=$?
+		chroot bundle/rootfs bash -c "$1"; rc=$?
 		chroot bundle/rootfs postfix stop >/dev/null 2>&1
 		exit $rc' _ "$1"
 }
