@@ -89,7 +89,10 @@ containers_mmdebstrap() {
 		opts+=("--dpkgopt=$ex")
 	done
 	mkdir -p "$cache"
-	rm -rf "$tree"
+	# a run killed inside mmdebstrap may have left /proc, /sys or /dev mounted
+	# in the old tree: unmount before removing, and never cross into a mount
+	containers_unmount_below "$tree"
+	rm -rf --one-file-system "$tree"
 	SOURCE_DATE_EPOCH=$(containers_epoch) mmdebstrap --mode=root --variant="$variant" \
 		--include="$packages" --aptopt='Acquire::Retries "3"' "${opts[@]}" \
 		--skip=download/empty \
@@ -114,7 +117,7 @@ containers_unmount_below() {
 containers_normalise() {
 	local t=$1
 	# device nodes mmdebstrap made for the maintainer scripts: the runtime provides /dev
-	find "$t/dev" -mindepth 1 -delete
+	find "$t/dev" -xdev -mindepth 1 -delete
 	# logs and caches of the install itself: timestamps, inode numbers, download order
 	rm -rf "$t"/var/log/apt/* "$t"/var/log/dpkg.log "$t"/var/log/alternatives.log \
 		"$t"/var/log/bootstrap.log "$t"/var/cache/ldconfig/aux-cache \
@@ -200,7 +203,7 @@ containers_image() {
 	SOURCE_DATE_EPOCH=$(containers_epoch) "$(containers_tool)" pack --recipe "$(containers_recipe "$name")" \
 		--name "$name" --layer "$out/.work/$base/layer.tar" --layer "$work/layer.tar" -o "$out/$name.tar" >&2
 	# the tree is only needed to build the layer; the base tree stays for the next image
-	rm -rf "$work/root"
+	rm -rf --one-file-system "$work/root"
 	echo "$fp" >"$work/stamp"
 }
 
