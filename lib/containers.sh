@@ -108,7 +108,7 @@ containers_mmdebstrap() {
 
 containers_unmount_below() {
 	local mnt
-	awk -v t="$(realpath -m "$1")" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
+	awk -v t="$(realpath -m "$1")" '$2 == t || index($2, t "/") == 1 { print $2 }' /proc/mounts | sort -r |
 		while read -r mnt; do umount -l "$mnt" || true; done
 }
 
