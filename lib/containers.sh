@@ -123,6 +123,8 @@ containers_normalise() {
 		"$t"/var/log/bootstrap.log "$t"/var/cache/ldconfig/aux-cache \
 		"$t"/var/cache/apt/*.bin "$t"/var/lib/apt/lists/* "$t"/var/cache/debconf/*-old \
 		"$t"/var/lib/dpkg/*-old "$t"/tmp/* "$t"/var/tmp/*
+	# apt's download folder: owned by _apt or root depending on who made it first
+	rm -rf "$t"/var/cache/apt/archives/partial
 	: >"$t"/var/log/lastlog 2>/dev/null || true
 	# identity of the build host: a container gets its own at run time
 	rm -f "$t"/etc/machine-id "$t"/var/lib/dbus/machine-id "$t"/etc/hostname "$t"/etc/resolv.conf
