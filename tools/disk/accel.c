@@ -199,6 +199,7 @@ int accel_kvm_works(int timeout_ms)
 	return kvm_boots_kernel(kernel, timeout_ms);
 }
 
+/* libguestfs reads force_tcg as a boolean: "" is not one, and launch fails silently. */
 int accel_apply(guestfs_h *g, enum accel_mode mode, struct kp_error *err)
 {
 	int r = 0;
@@ -208,10 +209,10 @@ int accel_apply(guestfs_h *g, enum accel_mode mode, struct kp_error *err)
 		if (getenv("LIBGUESTFS_BACKEND_SETTINGS"))
 			return 0; /* the caller chose: libguestfs read it already */
 		if (!accel_kvm_works(8000))
-			r = guestfs_set_backend_setting(g, "force_tcg", "");
+			r = guestfs_set_backend_setting(g, "force_tcg", "1");
 		break;
 	case ACCEL_TCG:
-		r = guestfs_set_backend_setting(g, "force_tcg", "");
+		r = guestfs_set_backend_setting(g, "force_tcg", "1");
 		break;
 	case ACCEL_KVM:
 		guestfs_clear_backend_setting(g, "force_tcg");
