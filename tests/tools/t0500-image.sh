@@ -141,6 +141,19 @@ test_expect_success 'verify: reads gzip-compressed layers (DiffID of the uncompr
 	grep -c "diff_id sha256:.* ok" gz.out | grep -x 2
 '
 
+test_expect_success 'verify: a docker save (pre-v25) archive with a symlinked repeated layer' '
+	"$IMG" pack --recipe "$FIX/recipe.yaml" --layer base.tar --layer base.tar -o twice.tar >/dev/null &&
+	mkdir twice legacy && tar -xf twice.tar -C twice &&
+	cfg=$(jq -r ".[0].Config" twice/manifest.json) && hex=${cfg##*/} &&
+	cp "twice/$cfg" "legacy/$hex.json" &&
+	mkdir legacy/l1 legacy/l2 && cp base.tar legacy/l1/layer.tar && ln -s ../l1/layer.tar legacy/l2/layer.tar &&
+	echo "[{\"Config\":\"$hex.json\",\"RepoTags\":[\"old/style:1\"],\"Layers\":[\"l1/layer.tar\",\"l2/layer.tar\"]}]" \
+		>legacy/manifest.json &&
+	(cd legacy && tar -cf ../legacy.tar manifest.json "$hex.json" l1 l2) &&
+	"$IMG" verify legacy.tar >legacy.out &&
+	grep "^format: docker-archive," legacy.out && grep "tags: old/style:1" legacy.out
+'
+
 test_expect_success 'verify: a tampered blob fails with exit 1 and says which' '
 	mkdir t && tar -xf image.tar -C t &&
 	cfg=$(jq -r ".[0].Config" t/manifest.json) &&

@@ -22,6 +22,7 @@ struct vfile {
 	char digest[KP_DIGEST_HEX_MAX];
 	char *data;              /* kept when size <= KEEP_MAX */
 	char *want_diffid;       /* "sha256:..." when this file is a layer */
+	char *alias;             /* a symlink's target: docker save links repeated layers */
 	bool diffid_checked;
 };
 
@@ -50,10 +51,44 @@ static void problem(struct vstate *s, const char *fmt, ...)
 static struct vfile *vfind(struct vstate *s, const char *name)
 {
 	name = path_strip_dot(name);
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->f[i].name, name) == 0)
+	for (size_t i = 0; i < s->n; i++) {
+		if (strcmp(s->f[i].name, name) != 0)
+			continue;
+		if (!s->f[i].alias)
 			return &s->f[i];
+		for (size_t k = 0; k < s->n; k++)
+			if (!s->f[k].alias && strcmp(s->f[k].name, s->f[i].alias) == 0)
+				return &s->f[k];
+		return NULL;
+	}
 	return NULL;
+}
+
+/* "<id>/layer.tar" -> "../<other>/layer.tar": resolved against the link's folder. */
+static int add_alias(struct vstate *s, struct archive_entry *ae, struct kp_error *err)
+{
+	const char *name = path_strip_dot(archive_entry_pathname(ae)), *target = archive_entry_symlink(ae);
+	const char *slash = strrchr(name, '/');
+	char resolved[1024];
+	struct vfile *v;
+
+	if (!target)
+		return 0;
+	if (strncmp(target, "../", 3) == 0 && slash)
+		snprintf(resolved, sizeof(resolved), "%s", target + 3);
+	else if (slash)
+		snprintf(resolved, sizeof(resolved), "%.*s/%s", (int)(slash - name), name, target);
+	else
+		snprintf(resolved, sizeof(resolved), "%s", target);
+	v = realloc(s->f, (s->n + 1) * sizeof(*v));
+	if (!v)
+		return kp_fail(err, ENOMEM, "out of memory");
+	s->f = v;
+	v = &v[s->n++];
+	memset(v, 0, sizeof(*v));
+	v->name = strdup(name);
+	v->alias = strdup(resolved);
+	return v->name && v->alias ? 0 : kp_fail(err, ENOMEM, "out of memory");
 }
 
 static int read_entry(struct archive *a, struct archive_entry *ae, struct vstate *s, struct kp_error *err)
@@ -124,9 +159,13 @@ static int pass_index(struct vstate *s, struct kp_error *err)
 	if (!a)
 		return -EINVAL;
 	while ((ar = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
+		if ((r = tar_entry_check(ae, "image archive", err)) < 0)
+			break;
+		if (archive_entry_filetype(ae) == AE_IFLNK && (r = add_alias(s, ae, err)) < 0)
+			break;
 		if (archive_entry_filetype(ae) != AE_IFREG)
 			continue;
-		if ((r = tar_entry_check(ae, "image archive", err)) < 0 || (r = read_entry(a, ae, s, err)) < 0)
+		if ((r = read_entry(a, ae, s, err)) < 0)
 			break;
 	}
 	if (r == 0 && ar != ARCHIVE_EOF)
@@ -140,7 +179,7 @@ static void check_blob_names(struct vstate *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		const char *hex;
-		if (strncmp(s->f[i].name, "blobs/", 6) != 0)
+		if (strncmp(s->f[i].name, "blobs/", 6) != 0 || s->f[i].alias)
 			continue;
 		s->blobs++;
 		if (strncmp(s->f[i].name, "blobs/sha256/", 13) != 0) {
@@ -483,6 +522,7 @@ out:
 		free(s.f[i].name);
 		free(s.f[i].data);
 		free(s.f[i].want_diffid);
+		free(s.f[i].alias);
 	}
 	free(s.f);
 	return r;
