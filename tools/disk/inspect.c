@@ -59,6 +59,8 @@ void inspect_kernel_cmdline(char *const *lines, char *buf, size_t len)
 		args = s + strcspn(s, " \t"); /* skip the kernel path */
 		args += strspn(args, " \t");
 		snprintf(buf, len, "%s", args);
+		for (i = strlen(buf); i > 0 && (buf[i - 1] == ' ' || buf[i - 1] == '\t'); i--)
+			buf[i - 1] = '\0';
 		return;
 	}
 }

@@ -9,6 +9,10 @@
 #include "guest.h"
 
 /* Every command starts from a known environment, whatever the appliance's is. */
+/* Marks when the purge began: initramfs images newer than this were made
+ * after it (by dpkg's initramfs-tools trigger). /tmp is emptied by sysprep. */
+#define PURGE_STAMP "/tmp/.kopanion-disk-purge"
+
 #define ENV "export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C DEBIAN_FRONTEND=noninteractive; set -e; "
 
 int target_valid_package(const char *name)
@@ -63,6 +67,7 @@ int target_purge(struct disk_ctx *c, struct kp_error *err)
 	if (len < sizeof(cmd))
 		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len,
 					" 2>/dev/null | awk -F'\\t' '$2 != \"not-installed\" { print $1 }'); "
+					"touch " PURGE_STAMP "; "
 					"if [ -n \"$pkgs\" ]; then dpkg --purge $pkgs >&2; fi; echo $pkgs");
 	if (len >= sizeof(cmd))
 		return kp_fail(err, E2BIG, "%s: too many --purge names", step);
@@ -82,10 +87,12 @@ int target_fstab_text(const struct layout *l, char *buf, size_t len, struct kp_e
 
 	used = (size_t)snprintf(buf, len, "# /etc/fstab: written by kopanion-disk; by UUID, never by device name.\n"
 				"# <file system> <mount point> <type> <options> <dump> <pass>\n");
-	for (i = 0; i < l->n && used < len; i++) {
-		const struct layout_part *p = &l->parts[i];
+	/* The root first, then the others in table order: mount order. */
+	for (i = 0; i <= l->n && used < len; i++) {
+		const struct layout_part *root = layout_find(l, "/");
+		const struct layout_part *p = i == 0 ? root : &l->parts[i - 1];
 
-		if (!p->mountpoint)
+		if (!p || !p->mountpoint || (i > 0 && p == root))
 			continue;
 		if (!p->uuid[0])
 			return kp_fail(err, EINVAL, "writing fstab: partition %d (%s) has no filesystem UUID", p->num, p->name);
@@ -137,10 +144,15 @@ int target_hostname(struct disk_ctx *c, struct kp_error *err)
 
 int target_initramfs(struct disk_ctx *c, struct kp_error *err)
 {
-	/* After the purge, so live-boot's hooks are gone from every initramfs. */
+	/* After the purge, so live-boot's hooks are gone from every initramfs.
+	 * Purging live-boot fires initramfs-tools' dpkg trigger, which already
+	 * rebuilds the newest kernel's image; under TCG a rebuild costs minutes,
+	 * so it is not done twice: only when some image predates the purge. */
 	return sh_ok(c, "making the initramfs",
-		     ENV "if ls /boot/initrd.img-* >/dev/null 2>&1; then m=-u; else m=-c; fi; "
-		     "update-initramfs $m -k all >&2",
+		     ENV "if ! ls /boot/vmlinuz-* >/dev/null 2>&1; then echo 'no kernel in /boot' >&2; exit 1; fi; "
+		     "if ! ls /boot/initrd.img-* >/dev/null 2>&1; then update-initramfs -c -k all >&2; "
+		     "elif [ ! -e " PURGE_STAMP " ] || [ -n \"$(find /boot -maxdepth 1 -name 'initrd.img-*' ! -newer " PURGE_STAMP ")\" ]; then "
+		     "update-initramfs -u -k all >&2; else echo 'initramfs already rebuilt after the purge' >&2; fi",
 		     "is initramfs-tools installed in the tree, with a kernel in /boot?", err);
 }
 

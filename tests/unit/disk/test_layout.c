@@ -55,8 +55,8 @@ static void test_fstab_uses_uuids(void)
 	strcpy(l.parts[2].uuid, "0b6f6d1c-1111-2222-3333-444455556666");
 	is_int(target_fstab_text(&l, text, sizeof(text), &err), 0, "fstab text is made");
 	like_str(text, "\nUUID=ABCD-1234 /boot/efi vfat umask=0077 0 2\n", "the ESP by UUID, private to root");
-	like_str(text, "\nUUID=0b6f6d1c-1111-2222-3333-444455556666 / ext4 errors=remount-ro 0 1\n",
-		 "the root by UUID");
+	like_str(text, "\nUUID=0b6f6d1c-1111-2222-3333-444455556666 / ext4 errors=remount-ro 0 1\nUUID=ABCD",
+		 "the root by UUID, listed before what is mounted under it");
 	ok(!strstr(text, "/dev/sd"), "no /dev/sdX anywhere (COMPAT 20)");
 }
 
@@ -80,7 +80,7 @@ static void test_inspect_parsers(void)
 		"Package: live-tools\nVersion: 2\nStatus: install ok installed\n";
 	char *const cfg[] = {
 		"menuentry 'Debian' {",
-		"\tlinux\t/boot/vmlinuz-6.12 root=UUID=abc ro console=tty0 quiet",
+		"\tlinux\t/boot/vmlinuz-6.12 root=UUID=abc ro console=tty0 quiet ",
 		"}",
 		"\tlinux /boot/vmlinuz-old root=UUID=abc ro single",
 		NULL,
