@@ -25,9 +25,19 @@ for lib in log deps qemu live artifacts report stages bench; do
 	. "$KP_ROOT/lib/$lib.sh"
 done
 
+# usage [STATUS]: the header above; on stderr unless asked for with --help.
 usage() {
+	local status=${1:-2}
+	if [ "$status" -eq 0 ]; then
+		print_usage
+	else
+		print_usage >&2
+	fi
+	exit "$status"
+}
+
+print_usage() {
 	awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
-	exit "${1:-2}"
 }
 
 # Sets KP_CONFIG, KP_PROFILES and KP_FORCE for lib/stages.sh.
