@@ -123,7 +123,7 @@ test_expect_success 'skopeo copy + umoci unpack: the top layer applies over the 
 test_expect_success 'rebuilding gives byte-identical layers and image' '
 	"$IMG" layer --root top --base base -o top2.tar >/dev/null &&
 	cmp top.tar top2.tar &&
-	"$IMG" pack --recipe "$FIX/recipe.yaml" --layer base.tar --layer top2.tar -o image2.tar >/dev/null &&
+	"$IMG" pack --recipe "$FIX/recipe.yaml" --layer top2.tar --base-layer base.tar -o image2.tar >/dev/null &&
 	test "$(sha256sum <image.tar)" = "$(sha256sum <image2.tar)"
 '
 

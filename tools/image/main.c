@@ -26,8 +26,9 @@ static void usage(FILE *out)
 		"        (added/changed entries, .wh.<name> whiteouts for removed ones)\n"
 		"\n"
 		"Images:\n"
-		"  pack --recipe RECIPE.yaml --layer BASE.tar [--layer TOP.tar]... -o IMAGE.tar [--tag REPO:TAG]...\n"
+		"  pack --recipe RECIPE.yaml [--base-layer BASE.tar] --layer LAYER.tar... -o IMAGE.tar [--tag REPO:TAG]...\n"
 		"        one tar that is a docker-archive (docker load) and an OCI image layout;\n"
+		"        layers bottom first (--base-layer is always the bottom one);\n"
 		"        --tag replaces the recipe's tags; --name names the image in its history\n"
 		"  verify IMAGE.tar\n"
 		"        check every blob, descriptor and DiffID of an existing image archive\n"
@@ -45,7 +46,7 @@ static void usage(FILE *out)
 }
 
 struct args {
-	const char *root, *base, *output, *recipe, *name;
+	const char *root, *base, *output, *recipe, *name, *base_layer;
 	const char **layers, **tags;
 	size_t nlayers, ntags;
 };
@@ -68,7 +69,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "output", required_argument, NULL, 'o' },
 		{ "recipe", required_argument, NULL, 'R' },
 		{ "layer", required_argument, NULL, 'l' },
-		{ "base-layer", required_argument, NULL, 'l' },
+		{ "base-layer", required_argument, NULL, 'L' },
 		{ "tag", required_argument, NULL, 't' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
@@ -84,11 +85,22 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'R': a->recipe = optarg; break;
 		case 'n': a->name = optarg; break;
 		case 'l': if (push(&a->layers, &a->nlayers, optarg) < 0) return 1; break;
+		case 'L': a->base_layer = optarg; break;
 		case 't': if (push(&a->tags, &a->ntags, optarg) < 0) return 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return 2;
 		}
 	}
+	return 0;
+}
+
+/* --base-layer is the bottom layer wherever it stands on the command line. */
+static int put_base_layer_first(struct args *a)
+{
+	if (push(&a->layers, &a->nlayers, a->base_layer) < 0)
+		return -ENOMEM;
+	memmove(a->layers + 1, a->layers, (a->nlayers - 1) * sizeof(*a->layers));
+	a->layers[0] = a->base_layer;
 	return 0;
 }
 
@@ -184,6 +196,10 @@ int main(int argc, char **argv)
 	}
 	if ((r = parse_args(argc - 1, argv + 1, &a)) != 0)
 		goto out;
+	if (a.base_layer && put_base_layer_first(&a) < 0) {
+		r = 1;
+		goto out;
+	}
 	if (strcmp(cmd, "layer") == 0) {
 		if ((r = need(a.root, "--root")) || (r = need(a.output, "-o")))
 			goto out;
