@@ -95,7 +95,7 @@ containers_mmdebstrap() {
 	rm -rf --one-file-system "$tree"
 	SOURCE_DATE_EPOCH=$(containers_epoch) mmdebstrap --mode=root --variant="$variant" \
 		--include="$packages" --aptopt='Acquire::Retries "3"' "${opts[@]}" \
-		--skip=download/empty \
+		--skip=download/empty --skip=essential/unlink \
 		--setup-hook="mkdir -p \"\$1/var/cache/apt/archives\" && find '$cache' -maxdepth 1 -name '*.deb' -exec cp -t \"\$1/var/cache/apt/archives/\" {} +" \
 		--customize-hook="for f in \"\$1\"/var/cache/apt/archives/*.deb; do b=\${f##*/}; [ -e '$cache'/\$b ] || { cp \"\$f\" '$cache'/.\$b.tmp && mv '$cache'/.\$b.tmp '$cache'/\$b; }; done" \
 		"$suite" "$tree" "${KP_DEBIAN_MIRROR:-http://deb.debian.org/debian}" ||
