@@ -70,7 +70,7 @@ fi
 
 test_expect_success 'a disk too small for the tree fails before launching, says what size to use, leaves no file' '
 	mkdir -p out &&
-	rc=0; "$DISK" build --root "$ROOT" --output out/d.raw --size-mib 300 2>err || rc=$?
+	rc=0; "$DISK" build --root "$ROOT" --output out/d.raw --size-mib 400 2>err || rc=$?
 	cat err &&
 	test "$rc" = 1 && grep -q "needs about .* MiB" err && grep -q "use --size-mib [0-9]" err &&
 	no_leftovers out
