@@ -16,7 +16,7 @@ TOOLS := $(notdir $(patsubst %/main.c,%,$(wildcard tools/*/main.c)))
 LIBS_config := -lyaml
 LIBS_disk := -lguestfs
 LIBS_ova := -larchive -lcrypto
-LIBS_image := -larchive -lcrypto
+LIBS_image := -larchive -lcrypto -lyaml
 LIBS_lib := -lcrypto
 
 OBJ := build/obj

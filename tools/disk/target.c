@@ -147,12 +147,14 @@ int target_initramfs(struct disk_ctx *c, struct kp_error *err)
 	/* After the purge, so live-boot's hooks are gone from every initramfs.
 	 * Purging live-boot fires initramfs-tools' dpkg trigger, which already
 	 * rebuilds the newest kernel's image; under TCG a rebuild costs minutes,
-	 * so it is not done twice: only when some image predates the purge. */
+	 * so it is not done twice: only when some image predates the purge. A tree
+	 * that comes with its initramfs made for it (build.sh's sysroot) and
+	 * nothing purged keeps its images as they are. */
 	return sh_ok(c, "making the initramfs",
 		     ENV "if ! ls /boot/vmlinuz-* >/dev/null 2>&1; then echo 'no kernel in /boot' >&2; exit 1; fi; "
 		     "if ! ls /boot/initrd.img-* >/dev/null 2>&1; then update-initramfs -c -k all >&2; "
-		     "elif [ ! -e " PURGE_STAMP " ] || [ -n \"$(find /boot -maxdepth 1 -name 'initrd.img-*' ! -newer " PURGE_STAMP ")\" ]; then "
-		     "update-initramfs -u -k all >&2; else echo 'initramfs already rebuilt after the purge' >&2; fi",
+		     "elif [ -e " PURGE_STAMP " ] && [ -n \"$(find /boot -maxdepth 1 -name 'initrd.img-*' ! -newer " PURGE_STAMP ")\" ]; then "
+		     "update-initramfs -u -k all >&2; else echo 'the initramfs images are current: kept' >&2; fi",
 		     "is initramfs-tools installed in the tree, with a kernel in /boot?", err);
 }
 
