@@ -20,7 +20,7 @@ KP_CACHE=${KP_CACHE:-/var/cache/kopanion}
 KP_IMAGES=${KP_IMAGES:-$KP_ROOT/images}
 export KP_ROOT KP_BIN KP_CACHE KP_IMAGES
 
-for lib in log deps qemu live artifacts report stages bench; do
+for lib in log deps qemu live sysroot artifacts report stages bench; do
 	# shellcheck source=/dev/null
 	. "$KP_ROOT/lib/$lib.sh"
 done
@@ -72,4 +72,4 @@ main() {
 	esac
 }
 
-main "$@"
+main "$@"; exit $?  # one line: an edit to this file during a build cannot reach a running bash

@@ -1,9 +1,6 @@
 # shellcheck shell=bash
-# The installed-system stages: disk (raw, via kopanion-disk on libguestfs),
+# The installed-system artifacts: disk (raw, via kopanion-disk on libguestfs),
 # qcow2 and ova (via qemu-img and kopanion-ova), checksums.
-
-# Packages that make the chroot a live system; an installed disk has none.
-KP_LIVE_PACKAGES="live-boot live-boot-initramfs-tools live-config live-config-systemd live-tools"
 
 raw_disk() { echo "$KP_WORK/disk.raw"; }
 
@@ -18,16 +15,13 @@ publish_artifact() {
 }
 
 stage_disk() {
-	local purge=() pkg
-	for pkg in $KP_LIVE_PACKAGES; do purge+=(--purge "$pkg"); done
 	qemu_export_libguestfs_env
 	"$KP_BIN/kopanion-disk" build \
-		--root "$(live_dir)/chroot" \
+		--root "$(sysroot_dir)" \
 		--output "$(raw_disk)" \
 		--size-mib "$KP_DISK_MIB" \
 		--hostname "$KP_NAME" \
-		--accel "$(qemu_accel)" \
-		"${purge[@]}"
+		--accel "$(qemu_accel)"
 	"$KP_BIN/kopanion-disk" inspect "$(raw_disk)" >"$KP_WORK/disk.inspect"
 	cat "$KP_WORK/disk.inspect"
 }

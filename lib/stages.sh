@@ -74,6 +74,7 @@ stage_inputs() {
 	case $1 in
 	rootfs) printf '%s\n' "$KP_SUITE $KP_MIRROR $KP_NAME $KP_VERSION $KP_PACKAGES $KP_ISO_COMPRESSION" \
 		config/live hooks overlays lib/live.sh ;;
+	sysroot) printf '%s\n' lib/sysroot.sh ;;
 	disk) printf '%s\n' "$KP_DISK_MIB" tools/disk lib/artifacts.sh ;;
 	qcow2) printf '%s\n' "$KP_QCOW2_COMPAT $KP_QCOW2_COMPRESS" ;;
 	ova) printf '%s\n' "$KP_CPUS $KP_MEMORY_MIB $KP_OVA_PROFILE $KP_OVA_HARDWARE $KP_OVA_DIGEST $KP_OVA_FIRMWARE" \
@@ -88,6 +89,7 @@ stage_output() {
 	case $1 in
 	qcow2 | ova | iso) echo "$KP_IMAGES/$KP_ARTIFACT_BASE.$1" ;;
 	disk) raw_disk ;;
+	sysroot) echo "$(sysroot_dir)/usr/bin/docker" ;;
 	rootfs) echo "$(live_dir)/chroot/usr/bin/docker" ;;
 	esac
 }
@@ -146,7 +148,7 @@ cmd_build() {
 	fingerprint "$(cat "$KP_WORK/plan")" >"$KP_WORK/stamps/plan"
 
 	stages+=(rootfs)
-	if wants_artifact qcow2 || wants_artifact ova; then stages+=(disk); fi
+	if wants_artifact qcow2 || wants_artifact ova; then stages+=(sysroot disk); fi
 	wants_artifact qcow2 && stages+=(qcow2)
 	wants_artifact ova && stages+=(ova)
 	wants_artifact iso && stages+=(iso)
