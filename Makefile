@@ -27,7 +27,7 @@ TOOL_BINS := $(addprefix $(BIN)/kopanion-,$(TOOLS))
 UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,build/tests/unit/%,$(UNIT_SRCS))
 
-.PHONY: all tools deps image check check-unit check-tools check-vm bench clean lint
+.PHONY: all tools deps image image-tiny check check-fast check-vm bench clean lint
 .SECONDEXPANSION:
 # Keep objects: they are not throw-away intermediates.
 .SECONDARY:
@@ -62,27 +62,30 @@ deps:
 image: deps tools
 	./build.sh build --config $(CONFIG)
 
-check-unit: tools $(UNIT_BINS)
-	prove --exec '' $(UNIT_BINS)
+# tests/tools: our outputs read by real consumers, no VM (minutes).
+# tests/vm: anything that boots QEMU or libguestfs, on the tiny appliance.
+FAST_TESTS = $(UNIT_BINS) $(wildcard tests/tools/t*.sh)
+VM_TESTS = $(wildcard tests/vm/t*.sh)
 
-check-tools: tools
-	prove --exec '' tests/tools/t*.sh
+check-fast: deps tools $(UNIT_BINS)
+	prove --exec '' $(FAST_TESTS)
 
-check-vm: tools
+image-tiny: deps tools
 	./build.sh build --config $(CONFIG) --profile $(PROFILE_TINY)
-	prove --exec '' tests/vm/t*.sh
 
-# The closing summary is prove's over every test, so a failure anywhere shows last.
-check: deps tools $(UNIT_BINS)
-	prove --exec '' $(UNIT_BINS) tests/tools/t*.sh
-	./build.sh build --config $(CONFIG) --profile $(PROFILE_TINY)
-	prove --exec '' $(UNIT_BINS) tests/tools/t*.sh tests/vm/t*.sh
+check-vm: image-tiny
+	prove --exec '' $(VM_TESTS)
+
+# Fast tests first (a unit failure shows in seconds), then the tiny appliance
+# is built, then every test runs, so the closing summary counts them all.
+check: check-fast image-tiny
+	prove --exec '' $(FAST_TESTS) $(VM_TESTS)
 
 bench: deps tools
 	./build.sh bench --config $(CONFIG) --profile $(PROFILE_TINY)
 
 lint:
-	shellcheck -x build.sh lib/*.sh hooks/*/*.chroot tests/*.sh tests/*/*.sh
+	prove --exec '' tests/tools/t0010-shellcheck.sh
 
 clean:
 	rm -rf build/obj build/bin build/tests

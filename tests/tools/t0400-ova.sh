@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 OVA=$KP_BIN/kopanion-ova
-GOLDEN=$KP_ROOT/tests/tools/ova
+export GOLDEN=$KP_ROOT/tests/tools/ova
 test -x "$OVA" || test_skip_all "build/bin/kopanion-ova not built (run make)"
 test_require_cmd qemu-img qemu-utils
 test_require_cmd xmllint libxml2-utils

@@ -3,7 +3,8 @@
 # that boots under BIOS and UEFI. Read back by real consumers: qemu-img,
 # sfdisk, and the libguestfs appliance through `kopanion-disk inspect`.
 #
-# The tree: $KP_DISK_FIXTURE_ROOT if set, else a small trixie made once with
+# The tree: $KP_DISK_FIXTURE_ROOT if set, else the tiny appliance's sysroot
+# (build/<name>/sysroot, there after make check's build), else a small trixie made once with
 # mmdebstrap into /var/tmp/kp-disk-fixture/root (about 70 s, then reused).
 . "$(dirname "$0")/../lib.sh"
 
@@ -30,7 +31,12 @@ make_fixture() {
 	echo "$root"
 }
 
+# shellcheck source=tests/vm/lib-vm.sh
+. "$KP_ROOT/tests/vm/lib-vm.sh"
+# make check builds the tiny appliance first: its sysroot is the real tree.
+TINY_SYSROOT=$KP_ROOT/build/$(plan_value KP_NAME)/sysroot
 ROOT=${KP_DISK_FIXTURE_ROOT:-}
+[ -n "$ROOT" ] || [ ! -d "$TINY_SYSROOT/boot" ] || ROOT=$TINY_SYSROOT
 [ -n "$ROOT" ] || ROOT=$(make_fixture) || ROOT=
 
 # key VALUE from an inspect report
