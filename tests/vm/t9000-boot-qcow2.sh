@@ -29,8 +29,8 @@ boot_overlay() {
 test_expect_success 'the qcow2 is a qcow2 of the planned size' '
 	qemu-img info --output=json "$QCOW2" >info.json &&
 	test "$(jq -r .format info.json)" = qcow2 &&
-	test "$(jq -r .["virtual-size"] info.json)" = "$(( $(plan_value KP_DISK_MIB) * 1024 * 1024 ))" &&
-	test "$(jq -r .["format-specific"].data.compat info.json)" = "$(plan_value KP_QCOW2_COMPAT)"
+	test "$(jq -r ".[\"virtual-size\"]" info.json)" = "$(( $(plan_value KP_DISK_MIB) * 1024 * 1024 ))" &&
+	test "$(jq -r ".[\"format-specific\"].data.compat" info.json)" = "$(plan_value KP_QCOW2_COMPAT)"
 '
 
 for fw in bios uefi; do
@@ -51,7 +51,7 @@ test_expect_success 'each instance made its own SSH host key' '
 
 test_expect_success 'the image itself stayed untouched (first-boot state)' '
 	qemu-img check "$QCOW2" &&
-	test "$(qemu-img info --output=json "$QCOW2" | jq -r .["backing-filename"])" = null
+	test "$(qemu-img info --output=json "$QCOW2" | jq -r ".[\"backing-filename\"]")" = null
 '
 
 test_done
