@@ -36,7 +36,8 @@ vm_firmware_args() {
 }
 
 # vm_boot DISK FORMAT FIRMWARE DIR [QEMU ARGS...]: boot until the guest powers
-# off or VM_TIMEOUT passes. Leaves DIR/serial.log, DIR/ssh-keyscan (host keys
+# off or VM_TIMEOUT passes (an empty DISK attaches none: pass -cdrom etc. in ARGS).
+# Leaves DIR/serial.log, DIR/ssh-keyscan (host keys
 # seen through the forwarded SSH port while it ran) and DIR/rc.
 vm_boot() {
 	local disk=$1 format=$2 firmware=$3 dir=$4 port qpid rc=0
@@ -46,7 +47,7 @@ vm_boot() {
 	timeout --foreground "$VM_TIMEOUT" qemu-system-x86_64 -accel "$(qemu_accel)" -m 2048 -smp 2 \
 		$(vm_firmware_args "$firmware" "$dir") \
 		-nographic -monitor none -serial "file:$dir/serial.log" -no-reboot \
-		-drive "file=$disk,format=$format,if=virtio" \
+		${disk:+-drive "file=$disk,format=$format,if=virtio"} \
 		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0 \
 		-smbios type=11,value=io.systemd.credential:kopanion.selftest=1 \
 		"$@" </dev/null >"$dir/qemu.log" 2>&1 &
