@@ -19,6 +19,23 @@ plan_value() {
 		sed -n "s/^$1='\\(.*\\)'\$/\\1/p"
 }
 
+# vm_require_artifact EXT VAR: set VAR to the path of the tiny appliance's
+# artifact, or skip the test file (with the reason) when QEMU, OVMF or the
+# artifact is missing. Not in $(...): a skip must end the test file itself.
+vm_require_artifact() {
+	local base path
+	test_require_cmd qemu-system-x86_64 qemu-system-x86
+	test_require_cmd qemu-img qemu-utils
+	[ -f "$OVMF_CODE" ] || test_skip_all "OVMF not installed (Debian package ovmf)"
+	base=$(plan_value KP_ARTIFACT_BASE)
+	path=$KP_ROOT/images/$base.$1
+	if [ -z "$base" ] || [ ! -f "$path" ]; then
+		test_skip_all "no tiny .$1 ($path): 'make check' builds it first"
+	fi
+	printf -v "$2" '%s' "$path"
+	export "${2?}"
+}
+
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

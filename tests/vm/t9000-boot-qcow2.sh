@@ -8,15 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$KP_ROOT/tests/vm/lib-vm.sh"
 
-test_require_cmd qemu-system-x86_64 qemu-system-x86
-test_require_cmd qemu-img qemu-utils
-[ -f "$OVMF_CODE" ] || test_skip_all "OVMF not installed (Debian package ovmf)"
-base=$(plan_value KP_ARTIFACT_BASE)
-QCOW2=$KP_ROOT/images/$base.qcow2
-if [ -z "$base" ] || [ ! -f "$QCOW2" ]; then
-	test_skip_all "no tiny image ($QCOW2): 'make check' builds it first"
-fi
-export QCOW2
+vm_require_artifact qcow2 QCOW2
 
 # Each boot gets an overlay 1 GiB larger than the image, to see the root grow.
 boot_overlay() {

@@ -9,16 +9,9 @@
 # shellcheck source=tests/vm/lib-vm.sh
 . "$KP_ROOT/tests/vm/lib-vm.sh"
 
-test_require_cmd qemu-system-x86_64 qemu-system-x86
 test_require_cmd xorriso xorriso
 test_require_cmd sfdisk fdisk
-[ -f "$OVMF_CODE" ] || test_skip_all "OVMF not installed (Debian package ovmf)"
-base=$(plan_value KP_ARTIFACT_BASE)
-ISO=$KP_ROOT/images/$base.iso
-if [ -z "$base" ] || [ ! -f "$ISO" ]; then
-	test_skip_all "no tiny ISO ($ISO): 'make check' builds it first"
-fi
-export ISO
+vm_require_artifact iso ISO
 
 test_expect_success 'El Torito has a BIOS and a UEFI boot image' '
 	xorriso -indev "$ISO" -report_el_torito plain 2>/dev/null >eltorito &&
