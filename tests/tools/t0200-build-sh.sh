@@ -34,6 +34,17 @@ test_expect_success 'a second build in the same build dir is refused while one r
 	test $rc = 0 && grep -F "another build is running in $KP_ROOT/build/kp-test-lock" err
 '
 
+test_expect_success 'a missing host tool is named with the Debian package that provides it' '
+	test_must_fail bash -c ". \"$KP_ROOT/lib/log.sh\"; require_cmd kp-no-such-tool kp-some-package" 2>err &&
+	grep -Fx "kopanion: error: '"'"'kp-no-such-tool'"'"' is missing: install the Debian package '"'"'kp-some-package'"'"' (or run '"'"'make deps'"'"')" err
+'
+
+test_expect_success 'every command build.sh checks for maps to a package in config/host-packages.txt' '
+	bash -c ". \"$KP_ROOT/lib/log.sh\"; . \"$KP_ROOT/lib/deps.sh\"; host_commands" >pairs &&
+	test "$(wc -l <pairs)" -ge 20 &&
+	grep -Fx "lb live-build" pairs && grep -Fx "qemu-img qemu-utils" pairs && grep -Fx "guestfish libguestfs-tools" pairs
+'
+
 test_expect_success 'deps says nothing when every host package is there' '
 	"$KP_ROOT/build.sh" deps >out 2>&1 &&
 	test ! -s out
