@@ -29,7 +29,9 @@ cmd_deps() {
 	# from Debian's archive; apt-get install below fails if a package is missing.
 	apt-get update -qq >/dev/null 2>&1 || warn "apt-get update reported errors (unreachable sources?); trying the install anyway"
 	# shellcheck disable=SC2086
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+	# With recommends, as tested: supermin recommends the kernel libguestfs boots, and
+	# live-build the tools (cpio, xz-utils, rsync) its stages call.
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null ||
 		die "apt-get install failed for: $(echo "$missing" | tr '\n' ' ')"
 	missing=$(missing_host_packages)
 	[ -z "$missing" ] || die "still missing after install: $missing"
