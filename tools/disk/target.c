@@ -67,8 +67,7 @@ int target_purge(struct disk_ctx *c, struct kp_error *err)
 	if (len < sizeof(cmd))
 		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len,
 					" 2>/dev/null | awk -F'\\t' '$2 != \"not-installed\" { print $1 }'); "
-					"touch " PURGE_STAMP "; "
-					"if [ -n \"$pkgs\" ]; then dpkg --purge $pkgs >&2; fi; echo $pkgs");
+					"if [ -n \"$pkgs\" ]; then touch " PURGE_STAMP "; dpkg --purge $pkgs >&2; fi; echo $pkgs");
 	if (len >= sizeof(cmd))
 		return kp_fail(err, E2BIG, "%s: too many --purge names", step);
 	out = guest_sh(c->g, step, cmd, c->opts->verbose,
