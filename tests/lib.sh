@@ -34,8 +34,12 @@ test_expect_success() {
 	else
 		test_failed=$((test_failed + 1))
 		echo "not ok $test_count - $desc"
-		sed 's/^/#   /' "$log"
-		echo "#   (exit $rc)"
+		# On stderr: prove shows it without --verbose, so a CI log says why.
+		{
+			echo "# failed: $desc"
+			sed 's/^/#   /' "$log"
+			echo "#   (exit $rc)"
+		} >&2
 	fi
 }
 

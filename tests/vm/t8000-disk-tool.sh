@@ -92,7 +92,8 @@ snapshot_tree >"$TEST_TMP/tree.before"
 	--purge live-config-systemd --purge live-tools >"$TEST_TMP/build.log" 2>&1
 # shellcheck disable=SC2034 # read by the test bodies (eval)
 build_rc=$?
-sed 's/^/# /' "$TEST_TMP/build.log"
+# The build's own log, on stderr (shown by prove) when it failed.
+if [ "$build_rc" -eq 0 ]; then sed 's/^/# /' "$TEST_TMP/build.log"; else sed 's/^/# build: /' "$TEST_TMP/build.log" >&2; fi
 
 test_expect_success 'build succeeds and leaves only the final file' '
 	test "$build_rc" = 0 && test -f "$OUT" &&
