@@ -191,28 +191,6 @@ static int check_grub_cfg(struct disk_ctx *c, const char *uuid, struct kp_error 
 	return 0;
 }
 
-/* grub-install maps /boot/grub to its disk through the device nodes; under
- * TCG the appliance's udev can still be re-creating them after mkfs, and
- * grub then takes the filesystem for one on another disk ("embedding is not
- * possible ... cross-disk install"). So: let udev settle, and give a
- * grub-install that fails anyway two more tries, with what grub-probe saw. */
-#define GRUB_RETRY(cmd)                                                                         \
-	"for try in 1 2 3; do if " cmd " >&2; then exit 0; fi; "                                  \
-	"echo \"grub-install failed (try $try); grub-probe says: $(grub-probe -t device /boot/grub 2>&1)\" >&2; " \
-	"sleep 5; done; exit 1"
-
-static int settle_devices(struct disk_ctx *c, struct kp_error *err)
-{
-	char *argv[] = { "udevadm settle --timeout=120", NULL };
-	char *out = guestfs_debug(c->g, "sh", argv);
-
-	free(out); /* best effort: the retries below cover an appliance without it */
-	return sh_ok(c, "installing grub",
-		     ENV "for i in $(seq 1 60); do [ -b /dev/sda1 ] && [ -b /dev/sda2 ] && [ -b /dev/sda3 ] && exit 0; sleep 1; done; "
-		     "echo 'the partition device nodes did not appear' >&2; exit 1",
-		     NULL, err);
-}
-
 int target_grub(struct disk_ctx *c, struct kp_error *err)
 {
 	const char *step = "installing grub";
@@ -226,17 +204,20 @@ int target_grub(struct disk_ctx *c, struct kp_error *err)
 	r = write_file(c, step, "/etc/default/grub.d/kopanion.cfg", grub_defaults, err);
 	if (r < 0)
 		return r;
-	r = settle_devices(c, err);
-	if (r < 0)
-		return r;
-	r = sh_ok(c, step, ENV GRUB_RETRY("grub-install --target=i386-pc /dev/sda"),
+	/* Commands in the target see the appliance kernel's device names, and
+	 * those are not the API's: under TCG the kernel may name the appliance's
+	 * own (ext2) disk sda, and grub-install /dev/sda then fails with
+	 * "embedding is not possible". So the BIOS core goes to the disk that
+	 * holds the root, as grub-probe names it. */
+	r = sh_ok(c, step, ENV "disk=$(grub-probe --target=disk /); echo \"grub: BIOS boot on $disk\" >&2; "
+		  "grub-install --target=i386-pc \"$disk\" >&2",
 		  "is grub-pc-bin installed in the tree?", err);
 	if (r < 0)
 		return r;
 	/* Signed shim + GRUB in EFI/debian, and the same at the removable path
 	 * EFI/BOOT (BOOTX64.EFI is shim) for firmware without an NVRAM entry. */
-	r = sh_ok(c, step, ENV GRUB_RETRY("grub-install --target=x86_64-efi --efi-directory=/boot/efi "
-		  "--bootloader-id=debian --uefi-secure-boot --no-nvram --force-extra-removable"),
+	r = sh_ok(c, step, ENV "grub-install --target=x86_64-efi --efi-directory=/boot/efi "
+		  "--bootloader-id=debian --uefi-secure-boot --no-nvram --force-extra-removable >&2",
 		  "are grub-efi-amd64-bin, grub-efi-amd64-signed and shim-signed installed in the tree?", err);
 	if (r < 0)
 		return r;
@@ -244,12 +225,12 @@ int target_grub(struct disk_ctx *c, struct kp_error *err)
 	 * exists (10_linux tests for it); the appliance's udev does not always
 	 * make that link, and without it grub.cfg would say root=/dev/sda3.
 	 * /dev here is the appliance's, bound in by the daemon, so adding the
-	 * link touches nothing in the target. grub-probe itself reads the
-	 * chroot's /proc/self/mountinfo, which shows /sysroot as "/". */
+	 * link touches nothing in the target. It points at the root's device
+	 * by the kernel's name (grub-probe), for the reason above. */
 	snprintf(cmd, sizeof(cmd), ENV "mkdir -p /dev/disk/by-uuid; "
-		 "[ -e /dev/disk/by-uuid/%s ] || ln -s ../../%s /dev/disk/by-uuid/%s; "
+		 "[ -e /dev/disk/by-uuid/%s ] || ln -s \"$(grub-probe --target=device /)\" /dev/disk/by-uuid/%s; "
 		 "grub-mkconfig -o /boot/grub/grub.cfg >&2",
-		 root->uuid, root->device + strlen("/dev/"), root->uuid);
+		 root->uuid, root->uuid);
 	r = sh_ok(c, step, cmd, "is grub2-common installed in the tree?", err);
 	if (r < 0)
 		return r;
