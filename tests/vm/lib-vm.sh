@@ -43,11 +43,12 @@ vm_firmware_args() {
 }
 
 # smtp_dialogue HOST PORT: the server's banner, then EHLO test and its
-# answer, as the raw lines; fails unless both came.
+# answer, as the raw lines; fails unless both came. The banner may take a
+# while: the guest has no DNS, and Postfix looks up the client's name first.
 smtp_dialogue() (
 	local line
 	exec 3<>"/dev/tcp/$1/$2" || exit 1
-	IFS= read -r -t 10 line <&3 || exit 1
+	IFS= read -r -t 45 line <&3 || exit 1
 	printf '%s\n' "${line%$'\r'}"
 	[[ $line == 220* ]] || exit 1
 	printf 'EHLO test\r\n' >&3
