@@ -322,3 +322,13 @@ stage_containers() {
 	cat "$out/index"
 	(cd "$out" && containers_indexed_files . | xargs -r ls -l --)
 }
+
+# containers_describe TAR: "TAG BYTES" then one "  layer DIGEST BYTES" line per
+# layer, bottom first (the first is the shared base in our own images).
+containers_describe() {
+	local tar=$1 layer
+	printf '%s %s bytes\n' "$(containers_manifest_field "$tar" '.[0].RepoTags[0] // "untagged"')" "$(stat -c %s "$tar")"
+	for layer in $(containers_manifest_field "$tar" '.[0].Layers[]'); do
+		tar -tvf "$tar" "$layer" | awk -v l="${layer##*/}" '{ printf "  layer sha256:%.12s %12s bytes\n", l, $3 }'
+	done
+}

@@ -21,6 +21,16 @@ report_artifacts() {
 	fi
 }
 
+report_images() {
+	local dir file
+	dir=$(containers_out_dir)
+	[ -f "$dir/index" ] || return 0
+	printf 'preloaded images (/usr/share/kopanion/images, load order):\n'
+	for file in $(containers_indexed_files "$dir"); do
+		printf '  %s: %s\n' "$file" "$(containers_describe "$dir/$file" | sed '2,$s/^/  /')"
+	done
+}
+
 # dpkg-query formats are ${...} in single quotes on purpose.
 # shellcheck disable=SC2016
 report_system() {
@@ -49,6 +59,7 @@ stage_report() {
 			"$KP_CPUS" "$KP_MEMORY_MIB" "$KP_DISK_MIB" "$KP_SYSTEM_GIB" "$KP_PLANNED_DATA_GIB"
 		report_timings
 		report_artifacts
+		report_images
 		report_system
 	} >"$out"
 	cp "$out" "$KP_IMAGES/.$KP_ARTIFACT_BASE.report.txt.tmp"
