@@ -205,7 +205,12 @@ int target_grub(struct disk_ctx *c, struct kp_error *err)
 	r = write_file(c, step, "/etc/default/grub.d/kopanion.cfg", grub_defaults, err);
 	if (r < 0)
 		return r;
-	r = sh_ok(c, step, ENV "grub-install --target=i386-pc /dev/sda >&2",
+	/* The BIOS core goes to the disk that holds the root, by the appliance
+	 * kernel's name for it: the API's /dev/sda is a translated name, and
+	 * under TCG the kernel may have named the appliance's own (ext2) disk
+	 * sda, which makes grub-install fail with "embedding is not possible". */
+	r = sh_ok(c, step, ENV "disk=$(grub-probe --target=disk /); echo \"grub: BIOS boot on $disk\" >&2; "
+		  "grub-install --target=i386-pc \"$disk\" >&2",
 		  "is grub-pc-bin installed in the tree?", err);
 	if (r < 0)
 		return r;
