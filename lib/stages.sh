@@ -74,7 +74,8 @@ fingerprint() {
 stage_inputs() {
 	case $1 in
 	containers) printf '%s\n' "$KP_CONTAINERS $(containers_stage_epoch) ${KP_APT_CACHE:-}" \
-		"$(containers_archive_inputs)" containers tools/image tools/lib lib/containers.sh ;;
+		containers tools/image tools/lib lib/containers.sh
+		containers_archive_inputs ;;
 	rootfs) printf '%s\n' "$KP_SUITE $KP_MIRROR $KP_NAME $KP_VERSION $KP_PACKAGES $KP_ISO_COMPRESSION" \
 		config/live hooks overlays lib/live.sh ;;
 	sysroot) printf '%s\n' lib/sysroot.sh ;;
