@@ -5,7 +5,7 @@
 report_timings() {
 	[ -f "$KP_WORK/timings" ] || return 0
 	printf 'stage timings (seconds, this run; "cached" = skipped, inputs unchanged):\n'
-	awk '{ printf "  %-8s %8s\n", $1, $2 }' "$KP_WORK/timings"
+	awk '{ printf "  %-10s %8s\n", $1, $2 }' "$KP_WORK/timings"
 }
 
 report_artifacts() {
