@@ -8,7 +8,7 @@
 #   ./build.sh clean [--config FILE] [--profile FILE]...   remove the build dir (keeps the cache)
 #
 # A build runs these stages in order, each logged to build/<name>/logs/<stage>.log:
-#   plan -> rootfs -> disk -> qcow2 -> ova -> iso -> sums -> report
+#   plan -> containers -> rootfs -> disk -> qcow2 -> ova -> iso -> sums -> report
 # A stage whose inputs are unchanged since its last success is skipped.
 # Environment: KP_CACHE (package cache, default /var/cache/kopanion),
 # KP_QEMU_ACCEL (kvm|tcg, default: probed), SOURCE_DATE_EPOCH (default: last commit).
@@ -20,7 +20,7 @@ KP_CACHE=${KP_CACHE:-/var/cache/kopanion}
 KP_IMAGES=${KP_IMAGES:-$KP_ROOT/images}
 export KP_ROOT KP_BIN KP_CACHE KP_IMAGES
 
-for lib in log deps qemu live sysroot artifacts report stages bench; do
+for lib in log deps qemu containers live sysroot artifacts report stages bench; do
 	# shellcheck source=/dev/null
 	. "$KP_ROOT/lib/$lib.sh"
 done

@@ -78,6 +78,7 @@ cmd_bench() {
 	boot=$(bench_boot_to_verdict)
 	echo
 	bench_row "what" "ours (s)" "ref (s)" "ratio"
+	bench_row "containers (cached tars kept)" "$(stage_time containers)" "" ""
 	bench_row "rootfs vs mmdebstrap same set" "$(stage_time rootfs)" "$ref_mm" "$(ratio "$(stage_time rootfs)" "$ref_mm")"
 	bench_row "iso vs tar|zstd of the tree" "$(stage_time iso)" "$ref_zstd" "$(ratio "$(stage_time iso)" "$ref_zstd")"
 	bench_row "disk vs qemu-img convert raw" "$(stage_time disk)" "$ref_img" "$(ratio "$(stage_time disk)" "$ref_img")"

@@ -219,3 +219,116 @@ containers_build() {
 		containers_image "$out" "$name"
 	done
 }
+
+# ---- the containers stage of build.sh -------------------------------------
+#
+# $KP_WORK/containers/ holds every image the appliance preloads, as tars that
+# docker load accepts, and index: one "FILE TAG" line per image, in load order
+# (the recipes of KP_CONTAINERS, then the archives of KP_CONTAINER_ARCHIVES).
+# The rootfs stage lays exactly the indexed files into the appliance.
+
+containers_out_dir() { echo "$KP_WORK/containers"; }
+
+# The images' SOURCE_DATE_EPOCH: the one given to build.sh, else the last
+# commit of containers/ (not of the whole repo), so that a commit elsewhere
+# does not rebuild the images or change their digests.
+containers_stage_epoch() {
+	if [ "${KP_EPOCH_GIVEN:-false}" = true ]; then
+		echo "$SOURCE_DATE_EPOCH"
+	else
+		(unset SOURCE_DATE_EPOCH; containers_epoch)
+	fi
+}
+
+# containers_archive_inputs: what the stage knows of each archive without
+# reading it whole (path, size, mtime); an archive replaced in place rebuilds.
+containers_archive_inputs() {
+	local archive
+	for archive in $KP_CONTAINER_ARCHIVES; do
+		stat -c '%n %s %Y' "$archive" 2>/dev/null || echo "$archive missing"
+	done
+}
+
+# containers_manifest_field TAR JQ: one value from the tar's docker manifest.json.
+containers_manifest_field() {
+	tar -xOf "$1" manifest.json 2>/dev/null | jq -er "$2" 2>/dev/null
+}
+
+# containers_tag TAR: the image's first repo tag; docker load names it so.
+containers_tag() {
+	local tag
+	[ "$(containers_manifest_field "$1" length)" = 1 ] ||
+		containers_die "$1: not a docker-archive with exactly one image (manifest.json); docker load needs one, with a tag"
+	tag=$(containers_manifest_field "$1" '.[0].RepoTags[0]') ||
+		containers_die "$1: the image has no repo tag in manifest.json; tag it (e.g. 'docker save vendor/app:1.0 -o FILE')"
+	echo "$tag"
+}
+
+# containers_take_archive OUT_DIR ARCHIVE: a verified copy of an existing image archive.
+containers_take_archive() {
+	local out=$1 archive=$2 dest
+	dest=$out/$(basename "$archive")
+	"$(containers_tool)" verify "$archive" ||
+		containers_die "$archive: the image archive does not verify (see above); nothing of it is preloaded"
+	containers_tag "$archive" >/dev/null
+	cp --reflink=auto "$archive" "$dest.tmp"
+	mv -f "$dest.tmp" "$dest"
+}
+
+# containers_check_names: one file name per image in the appliance.
+containers_check_names() {
+	local files
+	files=$(for f in $KP_CONTAINERS; do echo "$f.tar"; done
+		for f in $KP_CONTAINER_ARCHIVES; do basename "$f"; done)
+	[ -z "$(sort <<<"$files" | uniq -d)" ] ||
+		containers_die "two preloaded images would share the file name '$(sort <<<"$files" | uniq -d | head -n 1)'; rename an archive"
+}
+
+# containers_index_line TAR: "FILE TAG".
+containers_index_line() {
+	local tag
+	tag=$(containers_tag "$1") || return 1
+	echo "$(basename "$1") $tag"
+}
+
+containers_write_index() {
+	local out=$1 f
+	{
+		echo "# Kopanion preloaded images: FILE TAG, in load order (written by build.sh)"
+		for f in $KP_CONTAINERS; do containers_index_line "$out/$f.tar" || return 1; done
+		for f in $KP_CONTAINER_ARCHIVES; do containers_index_line "$out/$(basename "$f")" || return 1; done
+	} >"$out/index.tmp"
+	mv -f "$out/index.tmp" "$out/index"
+}
+
+# containers_indexed_files OUT_DIR: the tars the index names.
+containers_indexed_files() { awk '!/^#/ && NF { print $1 }' "$1/index"; }
+
+stage_containers() {
+	local out archive
+	out=$(containers_out_dir)
+	mkdir -p "$out"
+	rm -f "$out/index"
+	containers_check_names
+	if [ -n "$KP_CONTAINERS" ]; then
+		# shellcheck disable=SC2086 # a space-separated list of recipe names
+		SOURCE_DATE_EPOCH=$(containers_stage_epoch) KP_APT_CACHE=${KP_APT_CACHE:-$KP_CACHE/apt-archives} \
+			containers_build "$out" $KP_CONTAINERS
+	fi
+	for archive in $KP_CONTAINER_ARCHIVES; do
+		containers_take_archive "$out" "$archive"
+	done
+	containers_write_index "$out"
+	cat "$out/index"
+	(cd "$out" && containers_indexed_files . | xargs -r ls -l --)
+}
+
+# containers_describe TAR: "TAG BYTES" then one "  layer DIGEST BYTES" line per
+# layer, bottom first (the first is the shared base in our own images).
+containers_describe() {
+	local tar=$1 layer
+	printf '%s %s bytes\n' "$(containers_manifest_field "$tar" '.[0].RepoTags[0] // "untagged"')" "$(stat -c %s "$tar")"
+	for layer in $(containers_manifest_field "$tar" '.[0].Layers[]'); do
+		tar -tvf "$tar" "$layer" | awk -v l="${layer##*/}" '{ printf "  layer sha256:%.12s %12s bytes\n", l, $3 }'
+	done
+}

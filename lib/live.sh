@@ -5,6 +5,7 @@
 #   config/live/          auto/config and package lists
 #   hooks/*.hook.chroot   -> config/hooks/normal/
 #   overlays/             -> config/includes.chroot/
+#   the containers stage's images and index -> config/includes.chroot/usr/share/kopanion/images/
 # Its cache/ is a link into $KP_CACHE so that rebuilds do not download again.
 
 live_dir() { echo "$KP_WORK/live"; }
@@ -47,7 +48,21 @@ live_assemble_config() {
 	cp -a "$KP_ROOT"/hooks/*.hook.chroot "$dir/config/hooks/normal/"
 	cp -a "$KP_ROOT/overlays/." "$dir/config/includes.chroot/"
 	live_write_release_file "$dir/config/includes.chroot"
+	live_add_images "$dir/config/includes.chroot"
 	live_patch_bootloaders "$dir"
+}
+
+# live_add_images INCLUDES: the preloaded images and their index, which
+# kopanion-images.service loads into Docker on first boot (COMPAT 16).
+live_add_images() {
+	local src dst=$1/usr/share/kopanion/images file
+	src=$(containers_out_dir)
+	[ -f "$src/index" ] || die "no image index $src/index: the containers stage has not run"
+	mkdir -p "$dst"
+	cp "$src/index" "$dst/index"
+	for file in $(containers_indexed_files "$src"); do
+		cp --reflink=auto "$src/$file" "$dst/$file"
+	done
 }
 
 # /etc/kopanion-release: what this image is, for admins and support.

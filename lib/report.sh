@@ -5,7 +5,7 @@
 report_timings() {
 	[ -f "$KP_WORK/timings" ] || return 0
 	printf 'stage timings (seconds, this run; "cached" = skipped, inputs unchanged):\n'
-	awk '{ printf "  %-8s %8s\n", $1, $2 }' "$KP_WORK/timings"
+	awk '{ printf "  %-10s %8s\n", $1, $2 }' "$KP_WORK/timings"
 }
 
 report_artifacts() {
@@ -19,6 +19,16 @@ report_artifacts() {
 		printf '  %-40s %14s bytes virtual, %s bytes allocated\n' "disk (raw)" \
 			"$(stat -c %s "$(raw_disk)")" "$(($(stat -c %b "$(raw_disk)") * 512))"
 	fi
+}
+
+report_images() {
+	local dir file
+	dir=$(containers_out_dir)
+	[ -f "$dir/index" ] || return 0
+	printf 'preloaded images (/usr/share/kopanion/images, load order):\n'
+	for file in $(containers_indexed_files "$dir"); do
+		printf '  %s: %s\n' "$file" "$(containers_describe "$dir/$file" | sed '2,$s/^/  /')"
+	done
 }
 
 # dpkg-query formats are ${...} in single quotes on purpose.
@@ -49,6 +59,7 @@ stage_report() {
 			"$KP_CPUS" "$KP_MEMORY_MIB" "$KP_DISK_MIB" "$KP_SYSTEM_GIB" "$KP_PLANNED_DATA_GIB"
 		report_timings
 		report_artifacts
+		report_images
 		report_system
 	} >"$out"
 	cp "$out" "$KP_IMAGES/.$KP_ARTIFACT_BASE.report.txt.tmp"

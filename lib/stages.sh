@@ -20,7 +20,8 @@ load_plan() {
 	KP_WORK=$KP_ROOT/build/$KP_NAME
 	mkdir -p "$KP_WORK/logs" "$KP_WORK/stamps"
 	mv -f "$tmp" "$KP_WORK/plan"
-	export KP_WORK KP_SUITE KP_MIRROR KP_NAME KP_VERSION KP_ARCH KP_ISO_COMPRESSION KP_PACKAGES
+	export KP_WORK KP_SUITE KP_MIRROR KP_NAME KP_VERSION KP_ARCH KP_ISO_COMPRESSION KP_PACKAGES \
+		KP_CONTAINERS KP_CONTAINER_ARCHIVES
 }
 
 # One build per build dir at a time.
@@ -72,6 +73,9 @@ fingerprint() {
 # files count); a stage also depends on the stage before it.
 stage_inputs() {
 	case $1 in
+	containers) printf '%s\n' "$KP_CONTAINERS $(containers_stage_epoch) ${KP_APT_CACHE:-}" \
+		containers tools/image tools/lib lib/containers.sh
+		containers_archive_inputs ;;
 	rootfs) printf '%s\n' "$KP_SUITE $KP_MIRROR $KP_NAME $KP_VERSION $KP_PACKAGES $KP_ISO_COMPRESSION" \
 		config/live hooks overlays lib/live.sh ;;
 	sysroot) printf '%s\n' lib/sysroot.sh ;;
@@ -91,6 +95,7 @@ stage_output() {
 	disk) raw_disk ;;
 	sysroot) echo "$(sysroot_dir)/usr/bin/docker" ;;
 	rootfs) echo "$(live_dir)/chroot/usr/bin/docker" ;;
+	containers) echo "$(containers_out_dir)/index" ;;
 	esac
 }
 
@@ -143,11 +148,15 @@ cmd_build() {
 	trap on_exit EXIT
 	trap on_signal INT TERM
 	mkdir -p "$KP_IMAGES" "$KP_CACHE"
+	# Whether the epoch was given: the container images default to their own (lib/containers.sh).
+	KP_EPOCH_GIVEN=false
+	[ -z "${SOURCE_DATE_EPOCH:-}" ] || KP_EPOCH_GIVEN=true
+	export KP_EPOCH_GIVEN
 	export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$KP_ROOT" log -1 --format=%ct 2>/dev/null || date +%s)}
 	: >"$KP_WORK/timings"
 	fingerprint "$(cat "$KP_WORK/plan")" >"$KP_WORK/stamps/plan"
 
-	stages+=(rootfs)
+	stages+=(containers rootfs)
 	if wants_artifact qcow2 || wants_artifact ova; then stages+=(sysroot disk); fi
 	wants_artifact qcow2 && stages+=(qcow2)
 	wants_artifact ova && stages+=(ova)

@@ -212,8 +212,8 @@ test_expect_success 'check validates without writing and reports the warnings' '
 '
 
 test_expect_success 'the plan on stdout is the plan written with -o' '
-	"$TOOL" plan -o file.plan "$KP_ROOT/config/kopanion.yaml" &&
-	"$TOOL" plan "$KP_ROOT/config/kopanion.yaml" >stdout.plan &&
+	"$TOOL" plan --containers-dir "$KP_ROOT/containers" -o file.plan "$KP_ROOT/config/kopanion.yaml" &&
+	"$TOOL" plan --containers-dir "$KP_ROOT/containers" "$KP_ROOT/config/kopanion.yaml" >stdout.plan &&
 	test_cmp file.plan stdout.plan
 '
 
@@ -333,7 +333,7 @@ test_expect_success 'a failed plan leaves an existing plan as it was' '
 '
 
 test_expect_success 'an output folder that is not there is an error, not a crash' '
-	rc=0; "$TOOL" plan -o no/such/dir/plan "$KP_ROOT/config/kopanion.yaml" 2>err || rc=$?
+	rc=0; "$TOOL" plan --containers-dir "$KP_ROOT/containers" -o no/such/dir/plan "$KP_ROOT/config/kopanion.yaml" 2>err || rc=$?
 	test "$rc" -eq 1 && grep -F "kopanion-config: error: cannot create a temporary file beside '"'"'no/such/dir/plan'"'"'" err
 '
 

@@ -5,11 +5,18 @@
 # first-boot state, and asks the appliance for its self-test through a
 # systemd credential in SMBIOS (no kernel parameter or image change needed).
 # The guest prints one verdict line on the serial console and powers off.
+#
+# The guest has no network beyond QEMU's user-mode DHCP (restrict=on: nothing
+# it sends leaves the host), so everything it runs comes from the image. The
+# host reaches in through forwarded ports (SSH 22, SMTP 25), polled while the
+# guest runs; the credential kopanion.selftest.hold keeps the guest up after
+# its verdict until the host's SMTP session was seen (or VM_HOLD seconds).
 
 . "$KP_ROOT/lib/log.sh"
 . "$KP_ROOT/lib/qemu.sh"
 
 VM_TIMEOUT=${KP_VM_TIMEOUT:-900}
+VM_HOLD=${KP_VM_HOLD:-90}
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
@@ -52,26 +59,59 @@ vm_firmware_args() {
 	esac
 }
 
+# smtp_dialogue HOST PORT: the server's banner, then EHLO test and its
+# answer, as the raw lines; fails unless both came. The banner may take a
+# while: the guest has no DNS, and Postfix looks up the client's name first.
+smtp_dialogue() (
+	local line
+	exec 3<>"/dev/tcp/$1/$2" || exit 1
+	IFS= read -r -t 45 line <&3 || exit 1
+	printf '%s\n' "${line%$'\r'}"
+	[[ $line == 220* ]] || exit 1
+	printf 'EHLO test\r\n' >&3
+	while IFS= read -r -t 10 line <&3; do
+		printf '%s\n' "${line%$'\r'}"
+		[[ $line == 250-* ]] || break
+	done
+	printf 'QUIT\r\n' >&3
+	[[ $line == 250\ * ]]
+)
+
+# vm_poll FILE CMD...: until FILE holds a successful answer, run CMD into it.
+vm_poll() {
+	local file=$1
+	shift
+	[ -s "$file" ] && return 0
+	"$@" >"$file.try" 2>/dev/null && mv -f "$file.try" "$file"
+	rm -f "$file.try"
+}
+
 # vm_boot DISK FORMAT FIRMWARE DIR [QEMU ARGS...]: boot until the guest powers
-# off or VM_TIMEOUT passes (an empty DISK attaches none: pass -cdrom etc. in ARGS).
-# Leaves DIR/serial.log, DIR/ssh-keyscan (host keys
-# seen through the forwarded SSH port while it ran) and DIR/rc.
+# off or VM_TIMEOUT passes (an empty DISK attaches none: pass -cdrom etc. in
+# ARGS). Leaves DIR/serial.log, DIR/rc, and what the host saw through the
+# forwarded ports while the guest ran: DIR/ssh-keyscan (host keys) and
+# DIR/smtp (the SMTP banner and EHLO answer).
 vm_boot() {
-	local disk=$1 format=$2 firmware=$3 dir=$4 port qpid rc=0
+	local disk=$1 format=$2 firmware=$3 dir=$4 ssh_port smtp_port qpid rc=0
 	shift 4
-	port=$(free_port)
+	ssh_port=$(free_port)
+	smtp_port=$(free_port)
 	# shellcheck disable=SC2046 # firmware options are words
 	timeout --foreground "$VM_TIMEOUT" qemu-system-x86_64 -accel "$(qemu_accel)" -m 2048 -smp 2 \
 		$(vm_firmware_args "$firmware" "$dir") \
 		-nographic -monitor none -serial "file:$dir/serial.log" -no-reboot \
 		${disk:+-drive "file=$disk,format=$format,if=virtio"} \
-		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0 \
+		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$ssh_port-:22,hostfwd=tcp:127.0.0.1:$smtp_port-:25" \
+		-device virtio-net-pci,netdev=n0 \
 		-smbios type=11,value=io.systemd.credential:kopanion.selftest=1 \
+		-smbios "type=11,value=io.systemd.credential:kopanion.selftest.hold=$VM_HOLD" \
 		"$@" </dev/null >"$dir/qemu.log" 2>&1 &
 	qpid=$!
 	: >"$dir/ssh-keyscan"
+	: >"$dir/smtp"
 	while kill -0 "$qpid" 2>/dev/null; do
-		[ -s "$dir/ssh-keyscan" ] || ssh-keyscan -T 3 -t ed25519 -p "$port" 127.0.0.1 >"$dir/ssh-keyscan" 2>/dev/null || true
+		vm_poll "$dir/ssh-keyscan" ssh-keyscan -T 3 -t ed25519 -p "$ssh_port" 127.0.0.1
+		vm_poll "$dir/smtp" smtp_dialogue 127.0.0.1 "$smtp_port"
 		sleep 5
 	done
 	wait "$qpid" || rc=$?
