@@ -37,9 +37,13 @@ release_mounts() {
 	[ -n "${KP_WORK:-}" ] || return 0
 	awk -v w="$KP_WORK/" 'index($2, w) == 1 { print $2 }' /proc/self/mounts | sort -r |
 		while read -r mnt; do
-			umount -l "$mnt" 2>/dev/null || umount -lf "$mnt" 2>/dev/null || warn "could not unmount $mnt"
+			# live-build's own clean-up may get there first: warn only if it stays.
+			umount -l "$mnt" 2>/dev/null || umount -lf "$mnt" 2>/dev/null || true
+			if still_mounted "$mnt"; then warn "could not unmount $mnt"; fi
 		done
 }
+
+still_mounted() { awk -v m="$1" '$2 == m { found = 1 } END { exit !found }' /proc/self/mounts; }
 
 on_exit() {
 	local rc=$?
