@@ -330,6 +330,18 @@ static bool want_list(struct ctx *c, const struct kp_key *key, const struct kp_n
 	return false;
 }
 
+/* A list is stored whole or not at all: on any bad item the field keeps its
+ * default (or the earlier file's value) and the parsed items are freed. */
+static void store_list(void *field, struct kp_strv *items, bool ok)
+{
+	if (ok) {
+		kp_strv_free(field);
+		*(struct kp_strv *)field = *items;
+	} else {
+		kp_strv_free(items);
+	}
+}
+
 static void parse_string_list(struct ctx *c, const struct kp_key *key, const struct kp_node *n,
 			      void *field)
 {
@@ -352,12 +364,7 @@ static void parse_string_list(struct ctx *c, const struct kp_key *key, const str
 			kp_strv_push(&items, item->value);
 		}
 	}
-	if (ok) {
-		kp_strv_free(field);
-		*(struct kp_strv *)field = items;
-	} else {
-		kp_strv_free(&items);
-	}
+	store_list(field, &items, ok);
 }
 
 static void parse_enum_list(struct ctx *c, const struct kp_key *key, const struct kp_node *n,
@@ -385,12 +392,7 @@ static void parse_enum_list(struct ctx *c, const struct kp_key *key, const struc
 			kp_strv_push(&items, item->value);
 		}
 	}
-	if (ok) {
-		kp_strv_free(field);
-		*(struct kp_strv *)field = items;
-	} else {
-		kp_strv_free(&items);
-	}
+	store_list(field, &items, ok);
 }
 
 /* ---- containers: each item names a recipe or an archive ---- */
