@@ -209,6 +209,21 @@ test_expect_success 'explicit flags override the profile' '
 	tar -xOf o.ova o.mf | grep -q "^SHA512(o.ovf)= "
 '
 
+test_expect_success 'target: prints the profile'"'"'s values, with flags overriding single ones' '
+	"$OVA" target --target proxmox --nic vmxnet3 >t &&
+	printf "target=proxmox\nhardware=vmx-13\ndigest=sha256\nfirmware=bios\ndisk_controller=sata\nnic=vmxnet3\nos_type=debian12_64Guest\n" >expect &&
+	test_cmp expect t &&
+	"$OVA" target >t && grep -qx "target=default" t && grep -qx "hardware=vmx-11" t &&
+	test_must_fail "$OVA" target --target esx3 2>err && grep -q "unknown target .esx3." err
+'
+
+test_expect_success 'ova.profile in kopanion-config offers exactly the targets of this tool' '
+	test -x "$KP_BIN/kopanion-config" || { echo "kopanion-config not built"; exit 1; }
+	"$KP_BIN/kopanion-config" keys | sed -n "s/^ova\.profile  *enum  *[^ ]*  *one of //p" >config-targets &&
+	"$OVA" --help | sed -n "s/^      --target NAME  *//p" >ova-targets &&
+	test -s ova-targets && test_cmp ova-targets config-targets
+'
+
 test_expect_success 'verify passes our OVA with a one-line OK summary' '
 	"$OVA" verify kp.ova >out &&
 	test "$(wc -l <out)" = 1 &&
