@@ -35,19 +35,58 @@ vm_firmware_args() {
 	esac
 }
 
+# vm_overlay IMAGE FORMAT OUT [GROW_MIB]: a qcow2 overlay OUT backed by IMAGE,
+# GROW_MIB (default 0) larger than it, so a boot leaves the image untouched.
+vm_overlay() {
+	local size
+	size=$(qemu-img info --output=json -f "$2" "$1" | jq '.["virtual-size"]')
+	qemu-img create -q -f qcow2 -F "$2" -b "$1" "$3" $((size + ${4:-0} * 1024 * 1024))
+}
+
+# The devices a boot gives the guest. VM_DISK_BUS: virtio (default), lsi
+# (LSI 53C895A SCSI), pvscsi (VMware PVSCSI), ahci (SATA). VM_NIC: virtio
+# (default), vmxnet3, e1000. Set them for one call: VM_NIC=e1000 vm_boot ...
+VM_DISK_BUS=${VM_DISK_BUS:-virtio}
+VM_NIC=${VM_NIC:-virtio}
+
+# vm_disk_args BUS DISK FORMAT: the QEMU options, one a line.
+vm_disk_args() {
+	local drive="file=$2,format=$3"
+	case $1 in
+	virtio) printf '%s\n' -drive "$drive,if=virtio" ;;
+	lsi | pvscsi) printf '%s\n' -device "${1/lsi/lsi53c895a},id=hba" -drive "$drive,if=none,id=d0" -device scsi-hd,drive=d0,bus=hba.0 ;;
+	ahci) printf '%s\n' -device ahci,id=hba -drive "$drive,if=none,id=d0" -device ide-hd,drive=d0,bus=hba.0 ;;
+	*) echo "vm_disk_args: unknown disk bus '$1' (virtio, lsi, pvscsi, ahci)" >&2; return 1 ;;
+	esac
+}
+
+# vm_nic_args NIC PORT: user networking (DHCP) with host PORT forwarded to the guest's sshd.
+vm_nic_args() {
+	local model
+	case $1 in
+	virtio) model=virtio-net-pci ;;
+	vmxnet3 | e1000) model=$1 ;;
+	*) echo "vm_nic_args: unknown NIC '$1' (virtio, vmxnet3, e1000)" >&2; return 1 ;;
+	esac
+	printf '%s\n' -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$2-:22" -device "$model,netdev=n0"
+}
+
 # vm_boot DISK FORMAT FIRMWARE DIR [QEMU ARGS...]: boot until the guest powers
-# off or VM_TIMEOUT passes. Leaves DIR/serial.log, DIR/ssh-keyscan (host keys
-# seen through the forwarded SSH port while it ran) and DIR/rc.
+# off or VM_TIMEOUT passes, on the devices VM_DISK_BUS and VM_NIC. Leaves
+# DIR/serial.log, DIR/ssh-keyscan (host keys seen through the forwarded SSH
+# port while it ran), DIR/rc and DIR/seconds (how long it ran).
 vm_boot() {
-	local disk=$1 format=$2 firmware=$3 dir=$4 port qpid rc=0
+	local disk=$1 format=$2 firmware=$3 dir=$4 port qpid rc=0 start devices
 	shift 4
 	port=$(free_port)
+	devices=$(vm_disk_args "$VM_DISK_BUS" "$disk" "$format" && vm_nic_args "$VM_NIC" "$port") || return 1
+	mapfile -t devices <<<"$devices"
+	start=$SECONDS
 	# shellcheck disable=SC2046 # firmware options are words
 	timeout --foreground "$VM_TIMEOUT" qemu-system-x86_64 -accel "$(qemu_accel)" -m 2048 -smp 2 \
 		$(vm_firmware_args "$firmware" "$dir") \
 		-nographic -monitor none -serial "file:$dir/serial.log" -no-reboot \
-		-drive "file=$disk,format=$format,if=virtio" \
-		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0 \
+		"${devices[@]}" \
 		-smbios type=11,value=io.systemd.credential:kopanion.selftest=1 \
 		"$@" </dev/null >"$dir/qemu.log" 2>&1 &
 	qpid=$!
@@ -58,6 +97,7 @@ vm_boot() {
 	done
 	wait "$qpid" || rc=$?
 	echo "$rc" >"$dir/rc"
+	echo $((SECONDS - start)) >"$dir/seconds"
 	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
 }
 
