@@ -19,6 +19,9 @@ test_require_cmd qemu-img qemu-utils
 test_require_cmd xmllint libxml2-utils
 test_require_cmd jq jq
 test_require_cmd virt-v2v virt-v2v
+test_require_cmd debugfs e2fsprogs
+test_require_cmd sfdisk fdisk
+test_require_cmd lsinitramfs initramfs-tools-core
 [ -f "$OVMF_CODE" ] || test_skip_all "OVMF not installed (Debian package ovmf)"
 [ -x "$KP_BIN/kopanion-ova" ] || test_skip_all "build/bin/kopanion-ova not built (run make)"
 base=$(plan_value KP_ARTIFACT_BASE)
@@ -61,6 +64,20 @@ expect_eq() {
 # v2v_xml XPATH: from the libvirt XML virt-v2v wrote for -o local.
 v2v_xml() { xmllint --xpath "$1" v2v/"$(plan_value KP_NAME)".xml; }
 
+# vmdk_initrd OUT: the newest initrd of the VMDK's root partition (GPT name
+# "root", ext4), read with debugfs from a raw copy: no mount, no appliance.
+vmdk_initrd() {
+	local start name
+	qemu-img convert -f vmdk -O raw "$VMDK" disk.raw
+	start=$(sfdisk -J disk.raw | jq -r ".partitiontable.partitions[] | select(.name == \"root\") | .start")
+	name=$(debugfs -R "ls /boot" "disk.raw?offset=$((start * 512))" 2>/dev/null |
+		grep -o 'initrd\.img-[^ ]*' | sort -V | tail -n 1)
+	debugfs -R "dump /boot/$name $1" "disk.raw?offset=$((start * 512))" 2>/dev/null
+	rm -f disk.raw
+	echo "initrd: /boot/$name"
+	test -s "$1"
+}
+
 # boot_vmdk DIR FIRMWARE: a qcow2 overlay on the VMDK (1 GiB larger, to see
 # the root grow), booted on the devices in VM_DISK_BUS and VM_NIC.
 boot_vmdk() {
@@ -93,6 +110,15 @@ test_expect_success 'qemu-img: the VMDK is streamOptimized, its virtual size is 
 	expect_eq create-type "$(jq -r ".[\"format-specific\"].data[\"create-type\"]" info.json)" streamOptimized &&
 	expect_eq "virtual size" "$(jq -r ".[\"virtual-size\"]" info.json)" "$(ovf_capacity_bytes)" &&
 	qemu-img check "$VMDK"
+'
+
+# COMPAT 8: every target's controller and NIC, QEMU's stand-ins and virtio.
+test_expect_success 'the VMDK'"'"'s initramfs carries the drivers of every target'"'"'s controller and NIC' '
+	vmdk_initrd initrd.img &&
+	lsinitramfs initrd.img >initrd.list &&
+	for mod in mptspi vmw_pvscsi ahci vmxnet3 e1000 e1000e sym53c8xx virtio_blk virtio_scsi virtio_net; do
+		grep -Eq "/$mod\.ko(\.xz|\.zst|\.gz)?\$" initrd.list || { echo "no $mod in the initramfs"; exit 1; }
+	done
 '
 
 test_expect_success 'virt-v2v -i ova converts it to a local qcow2' '
