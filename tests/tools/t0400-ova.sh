@@ -224,6 +224,32 @@ test_expect_success 'ova.profile in kopanion-config offers exactly the targets o
 	test -s ova-targets && test_cmp ova-targets config-targets
 '
 
+# run_stage_ova PROFILE NIC: lib/artifacts.sh's stage_ova on raw.img with a
+# plan that sets ova.profile and ova.nic (empty: unset) and nothing else.
+run_stage_ova() {
+	(
+		set -e
+		# shellcheck source=/dev/null
+		. "$KP_ROOT/lib/artifacts.sh"
+		export KP_WORK=$TEST_TMP/work KP_IMAGES=$TEST_TMP/images KP_ARTIFACT_BASE=st \
+			KP_NAME=st KP_VERSION=1.0 KP_CPUS=2 KP_MEMORY_MIB=2048 KP_OVA_EULA='' KP_OVA_URL='' \
+			KP_OVA_PRODUCT=St KP_OVA_VENDOR=St KP_OVA_PROFILE="$1" KP_OVA_NIC="$2" \
+			KP_OVA_HARDWARE='' KP_OVA_DIGEST='' KP_OVA_FIRMWARE='' KP_OVA_DISK_CONTROLLER=''
+		mkdir -p "$KP_WORK" "$KP_IMAGES" && cp raw.img "$KP_WORK/disk.raw"
+		stage_ova
+	)
+}
+
+test_expect_success 'stage_ova: ova.profile takes effect; only the keys the plan sets override it' '
+	run_stage_ova proxmox "" >log && tar -xOf images/st.ova st.ovf >st.ovf &&
+	grep -qx "disk_controller=sata" work/ova.target &&
+	grep -qF ">vmx-13<" st.ovf && grep -qF ">vmware.sata.ahci<" st.ovf && grep -qF ">E1000<" st.ovf &&
+	grep -qF "vmw:osType=\"debian12_64Guest\"" st.ovf &&
+	tar -xOf images/st.ova st-disk1.vmdk | head -c 4096 | grep -aq "ddb.adapterType = \"ide\"" &&
+	run_stage_ova proxmox vmxnet3 >log && tar -xOf images/st.ova st.ovf >st.ovf &&
+	grep -qF ">VmxNet3<" st.ovf && grep -qF ">vmware.sata.ahci<" st.ovf
+'
+
 test_expect_success 'verify passes our OVA with a one-line OK summary' '
 	"$OVA" verify kp.ova >out &&
 	test "$(wc -l <out)" = 1 &&
