@@ -19,6 +19,8 @@ test_require_cmd qemu-img qemu-utils
 test_require_cmd xmllint libxml2-utils
 test_require_cmd jq jq
 test_require_cmd virt-v2v virt-v2v
+test_require_cmd nbdkit nbdkit
+test_require_cmd nbdcopy libnbd-bin
 test_require_cmd debugfs e2fsprogs
 test_require_cmd sfdisk fdisk
 test_require_cmd lsinitramfs initramfs-tools-core
