@@ -250,6 +250,39 @@ test_expect_success 'stage_ova: ova.profile takes effect; only the keys the plan
 	grep -qF ">VmxNet3<" st.ovf && grep -qF ">vmware.sata.ahci<" st.ovf
 '
 
+# target_value TARGET KEY: what `kopanion-ova target` resolves TARGET's KEY to.
+target_value() { "$OVA" target --target "$1" | sed -n "s/^$2=//p"; }
+
+# v2v_source_expect TARGET: virt-v2v reads an OVA made for TARGET (parsing
+# only, --print-source: no conversion, no appliance) and sees the memory,
+# vCPUs, firmware, disk bus and NIC model that the target sets.
+v2v_source_expect() {
+	local t=$1 fw bus
+	create "v-$t.ova" --disk disk1.vmdk --target "$t" || return 1
+	if ! virt-v2v -i ova "v-$t.ova" --print-source </dev/null >"v-$t.txt" 2>&1; then
+		cat "v-$t.txt"
+		return 1
+	fi
+	fw=$(target_value "$t" firmware) && fw=${fw/efi/uefi}
+	case $(target_value "$t" disk_controller) in sata) bus=sata ;; *) bus=scsi ;; esac
+	cat "v-$t.txt" &&
+		grep -Eq "^ +memory: $((65536 * 1048576)) \(bytes\)\$" "v-$t.txt" &&
+		grep -Eq "^ +nr vCPUs: 8\$" "v-$t.txt" &&
+		grep -Eq "^ +firmware: $fw\$" "v-$t.txt" &&
+		grep -Eq "^.0 \[$bus\]\$" "v-$t.txt" &&
+		grep -Eq "\[$(target_value "$t" nic)\]\$" "v-$t.txt"
+}
+
+for t in default vmware-6.5 vmware-8 proxmox virtualbox; do
+	if command -v virt-v2v >/dev/null && command -v nbdkit >/dev/null; then
+		test_expect_success "virt-v2v --print-source reads the $t target: memory, vCPUs, firmware, bus, NIC" "
+			v2v_source_expect $t
+		"
+	else
+		test_skip "virt-v2v reads the $t target" "virt-v2v or nbdkit not installed (Debian packages virt-v2v, nbdkit; 'make deps')"
+	fi
+done
+
 test_expect_success 'verify passes our OVA with a one-line OK summary' '
 	"$OVA" verify kp.ova >out &&
 	test "$(wc -l <out)" = 1 &&
