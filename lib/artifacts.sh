@@ -35,24 +35,46 @@ stage_qcow2() {
 	publish_artifact "$tmp" qcow2
 }
 
-# The VMDK's ddb.adapterType hint matches the controller the OVF declares.
+# ova_target_args: --target and each target key the plan sets, one word a
+# line; a key the plan leaves unset ('') is decided by the target profile.
+ova_target_args() {
+	local flag var
+	printf '%s\n' --target "$KP_OVA_PROFILE"
+	while read -r flag var; do
+		if [ -n "${!var}" ]; then
+			printf '%s\n' "$flag" "${!var}"
+		fi
+	done <<-'FLAGS'
+	--hardware KP_OVA_HARDWARE
+	--digest KP_OVA_DIGEST
+	--firmware KP_OVA_FIRMWARE
+	--disk-controller KP_OVA_DISK_CONTROLLER
+	--nic KP_OVA_NIC
+	FLAGS
+}
+
+# vmdk_adapter_type CONTROLLER: the VMDK's ddb.adapterType hint for the
+# controller the OVF declares (the profile's, or the plan's override).
 vmdk_adapter_type() {
-	case $KP_OVA_DISK_CONTROLLER in
+	case $1 in
 	sata) echo ide ;;
 	*) echo lsilogic ;;
 	esac
 }
 
 stage_ova() {
-	local vmdk="$KP_WORK/$KP_ARTIFACT_BASE-disk1.vmdk" eula=()
+	local vmdk="$KP_WORK/$KP_ARTIFACT_BASE-disk1.vmdk" eula=() target controller
 	[ -n "$KP_OVA_EULA" ] && eula=(--eula "$KP_OVA_EULA")
+	mapfile -t target < <(ova_target_args)
+	"$KP_BIN/kopanion-ova" target "${target[@]}" >"$KP_WORK/ova.target"
+	cat "$KP_WORK/ova.target"
+	controller=$(sed -n 's/^disk_controller=//p' "$KP_WORK/ova.target")
 	rm -f "$vmdk"
-	qemu-img convert -f raw -O vmdk -o "subformat=streamOptimized,adapter_type=$(vmdk_adapter_type)" "$(raw_disk)" "$vmdk"
+	qemu-img convert -f raw -O vmdk -o "subformat=streamOptimized,adapter_type=$(vmdk_adapter_type "$controller")" "$(raw_disk)" "$vmdk"
 	"$KP_BIN/kopanion-ova" create -o "$KP_IMAGES/$KP_ARTIFACT_BASE.ova" \
 		--name "$KP_NAME" --version "$KP_VERSION" \
 		--cpus "$KP_CPUS" --memory-mib "$KP_MEMORY_MIB" \
-		--target "$KP_OVA_PROFILE" --hardware "$KP_OVA_HARDWARE" --digest "$KP_OVA_DIGEST" \
-		--firmware "$KP_OVA_FIRMWARE" --disk-controller "$KP_OVA_DISK_CONTROLLER" --nic "$KP_OVA_NIC" \
+		"${target[@]}" \
 		--product "$KP_OVA_PRODUCT" --vendor "$KP_OVA_VENDOR" --product-version "$KP_VERSION" \
 		--url "$KP_OVA_URL" "${eula[@]}" \
 		--disk "$vmdk"

@@ -172,7 +172,10 @@ test_expect_success 'keys lists every key, each once, with type, default and all
 	grep -E "^vm\.cpus +integer +8 +an integer from 1 to 256$" keys &&
 	grep -E "^image\.artifacts +list +\[iso, qcow2, ova\] +a list of iso, qcow2, ova, each once, at least one$" keys &&
 	grep -E "^image\.iso_compression +enum +zstd +one of zstd, xz, gzip, lz4, lzo$" keys &&
-	grep -E "^ova\.url +string +\"\" " keys
+	grep -E "^ova\.url +string +\"\" " keys &&
+	grep -E "^ova\.hardware +string +\(ova\.profile\) +text matching vmx-4 \.\. vmx-21$" keys &&
+	grep -E "^ova\.nic +enum +\(ova\.profile\) +one of vmxnet3, e1000, e1000e$" keys &&
+	grep -E "^ova\.profile +enum +default +one of default, vmware-6.5, vmware-8, proxmox, virtualbox$" keys
 '
 
 # ---- the real description and the tiny profile ----
@@ -187,6 +190,23 @@ test_expect_success 'config/kopanion.yaml: 30 + 2 x 20 GiB = 71680 MiB, no warni
 	expect_plan_value plan KP_CPUS 8 &&
 	expect_plan_value plan KP_MEMORY_MIB 65536 &&
 	expect_plan_value plan KP_CONFIG_FILES "$KP_ROOT/config/kopanion.yaml"
+'
+
+test_expect_success 'without ova keys, the target keys are unset (the profile decides) and ova.profile is default' '
+	(cd "$KP_ROOT" && "$TOOL" plan -o "$TEST_TMP/plan" config/kopanion.yaml) &&
+	for var in KP_OVA_HARDWARE KP_OVA_DIGEST KP_OVA_FIRMWARE KP_OVA_DISK_CONTROLLER KP_OVA_NIC; do
+		expect_plan_value plan "$var" "" || exit 1
+	done &&
+	expect_plan_value plan KP_OVA_PROFILE default
+'
+
+test_expect_success 'ova.profile alone leaves the target keys unset; a key given beside it is kept' '
+	printf "name: p\nversion: 1\nova:\n  profile: proxmox\n  nic: vmxnet3\n" >p.yaml &&
+	"$TOOL" plan -o plan p.yaml &&
+	expect_plan_value plan KP_OVA_PROFILE proxmox &&
+	expect_plan_value plan KP_OVA_NIC vmxnet3 &&
+	expect_plan_value plan KP_OVA_DISK_CONTROLLER "" &&
+	expect_plan_value plan KP_OVA_HARDWARE ""
 '
 
 test_expect_success 'the tiny profile: 4096 MiB disk, warnings for CPUs and RAM, exit 0' '

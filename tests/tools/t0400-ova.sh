@@ -209,6 +209,80 @@ test_expect_success 'explicit flags override the profile' '
 	tar -xOf o.ova o.mf | grep -q "^SHA512(o.ovf)= "
 '
 
+test_expect_success 'target: prints the profile'"'"'s values, with flags overriding single ones' '
+	"$OVA" target --target proxmox --nic vmxnet3 >t &&
+	printf "target=proxmox\nhardware=vmx-13\ndigest=sha256\nfirmware=bios\ndisk_controller=sata\nnic=vmxnet3\nos_type=debian12_64Guest\n" >expect &&
+	test_cmp expect t &&
+	"$OVA" target >t && grep -qx "target=default" t && grep -qx "hardware=vmx-11" t &&
+	test_must_fail "$OVA" target --target esx3 2>err && grep -q "unknown target .esx3." err
+'
+
+test_expect_success 'ova.profile in kopanion-config offers exactly the targets of this tool' '
+	test -x "$KP_BIN/kopanion-config" || { echo "kopanion-config not built"; exit 1; }
+	"$KP_BIN/kopanion-config" keys | sed -n "s/^ova\.profile  *enum  *[^ ]*  *one of //p" >config-targets &&
+	"$OVA" --help | sed -n "s/^      --target NAME  *//p" >ova-targets &&
+	test -s ova-targets && test_cmp ova-targets config-targets
+'
+
+# run_stage_ova PROFILE NIC: lib/artifacts.sh's stage_ova on raw.img with a
+# plan that sets ova.profile and ova.nic (empty: unset) and nothing else.
+run_stage_ova() {
+	(
+		set -e
+		# shellcheck source=/dev/null
+		. "$KP_ROOT/lib/artifacts.sh"
+		export KP_WORK=$TEST_TMP/work KP_IMAGES=$TEST_TMP/images KP_ARTIFACT_BASE=st \
+			KP_NAME=st KP_VERSION=1.0 KP_CPUS=2 KP_MEMORY_MIB=2048 KP_OVA_EULA='' KP_OVA_URL='' \
+			KP_OVA_PRODUCT=St KP_OVA_VENDOR=St KP_OVA_PROFILE="$1" KP_OVA_NIC="$2" \
+			KP_OVA_HARDWARE='' KP_OVA_DIGEST='' KP_OVA_FIRMWARE='' KP_OVA_DISK_CONTROLLER=''
+		mkdir -p "$KP_WORK" "$KP_IMAGES" && cp raw.img "$KP_WORK/disk.raw"
+		stage_ova
+	)
+}
+
+test_expect_success 'stage_ova: ova.profile takes effect; only the keys the plan sets override it' '
+	run_stage_ova proxmox "" >log && tar -xOf images/st.ova st.ovf >st.ovf &&
+	grep -qx "disk_controller=sata" work/ova.target &&
+	grep -qF ">vmx-13<" st.ovf && grep -qF ">vmware.sata.ahci<" st.ovf && grep -qF ">E1000<" st.ovf &&
+	grep -qF "vmw:osType=\"debian12_64Guest\"" st.ovf &&
+	tar -xOf images/st.ova st-disk1.vmdk | head -c 4096 | grep -aq "ddb.adapterType = \"ide\"" &&
+	run_stage_ova proxmox vmxnet3 >log && tar -xOf images/st.ova st.ovf >st.ovf &&
+	grep -qF ">VmxNet3<" st.ovf && grep -qF ">vmware.sata.ahci<" st.ovf
+'
+
+# target_value TARGET KEY: what `kopanion-ova target` resolves TARGET's KEY to.
+target_value() { "$OVA" target --target "$1" | sed -n "s/^$2=//p"; }
+
+# v2v_source_expect TARGET: virt-v2v reads an OVA made for TARGET (parsing
+# only, --print-source: no conversion, no appliance) and sees the memory,
+# vCPUs, firmware, disk bus and NIC model that the target sets.
+v2v_source_expect() {
+	local t=$1 fw bus
+	create "v-$t.ova" --disk disk1.vmdk --target "$t" || return 1
+	if ! virt-v2v -i ova "v-$t.ova" --print-source </dev/null >"v-$t.txt" 2>&1; then
+		cat "v-$t.txt"
+		return 1
+	fi
+	fw=$(target_value "$t" firmware) && fw=${fw/efi/uefi}
+	case $(target_value "$t" disk_controller) in sata) bus=sata ;; *) bus=scsi ;; esac
+	cat "v-$t.txt" &&
+		grep -Eq "^ +memory: $((65536 * 1048576)) \(bytes\)\$" "v-$t.txt" &&
+		grep -Eq "^ +nr vCPUs: 8\$" "v-$t.txt" &&
+		grep -Eq "^ +firmware: $fw\$" "v-$t.txt" &&
+		grep -Eq "^.0 \[$bus\]\$" "v-$t.txt" &&
+		grep -Eq "\[$(target_value "$t" nic)\]\$" "v-$t.txt"
+}
+
+for t in default vmware-6.5 vmware-8 proxmox virtualbox; do
+	if command -v virt-v2v >/dev/null && command -v nbdkit >/dev/null; then
+		test_expect_success "virt-v2v --print-source reads the $t target: memory, vCPUs, firmware, bus, NIC" "
+			v2v_source_expect $t
+		"
+	else
+		test_skip "virt-v2v reads the $t target" "virt-v2v or nbdkit not installed (Debian packages virt-v2v, nbdkit; 'make deps')"
+	fi
+done
+
 test_expect_success 'verify passes our OVA with a one-line OK summary' '
 	"$OVA" verify kp.ova >out &&
 	test "$(wc -l <out)" = 1 &&

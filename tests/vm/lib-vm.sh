@@ -86,23 +86,64 @@ vm_poll() {
 	rm -f "$file.try"
 }
 
+# vm_overlay IMAGE FORMAT OUT [GROW_MIB]: a qcow2 overlay OUT backed by IMAGE,
+# GROW_MIB (default 0) larger than it, so a boot leaves the image untouched.
+vm_overlay() {
+	local size
+	size=$(qemu-img info --output=json -f "$2" "$1" | jq '.["virtual-size"]')
+	qemu-img create -q -f qcow2 -F "$2" -b "$1" "$3" $((size + ${4:-0} * 1024 * 1024))
+}
+
+# The devices a boot gives the guest. VM_DISK_BUS: virtio (default), lsi
+# (LSI 53C895A SCSI), pvscsi (VMware PVSCSI), ahci (SATA). VM_NIC: virtio
+# (default), vmxnet3, e1000. Set them for one call: VM_NIC=e1000 vm_boot ...
+VM_DISK_BUS=${VM_DISK_BUS:-virtio}
+VM_NIC=${VM_NIC:-virtio}
+
+# vm_disk_args BUS DISK FORMAT: the QEMU options, one a line.
+vm_disk_args() {
+	local drive="file=$2,format=$3"
+	case $1 in
+	virtio) printf '%s\n' -drive "$drive,if=virtio" ;;
+	lsi | pvscsi) printf '%s\n' -device "${1/lsi/lsi53c895a},id=hba" -drive "$drive,if=none,id=d0" -device scsi-hd,drive=d0,bus=hba.0 ;;
+	ahci) printf '%s\n' -device ahci,id=hba -drive "$drive,if=none,id=d0" -device ide-hd,drive=d0,bus=hba.0 ;;
+	*) echo "vm_disk_args: unknown disk bus '$1' (virtio, lsi, pvscsi, ahci)" >&2; return 1 ;;
+	esac
+}
+
+# vm_nic_args NIC SSH_PORT SMTP_PORT: user networking (DHCP, no way out) with
+# the host's SSH_PORT and SMTP_PORT forwarded to the guest's ports 22 and 25.
+vm_nic_args() {
+	local model
+	case $1 in
+	virtio) model=virtio-net-pci ;;
+	vmxnet3 | e1000) model=$1 ;;
+	*) echo "vm_nic_args: unknown NIC '$1' (virtio, vmxnet3, e1000)" >&2; return 1 ;;
+	esac
+	printf '%s\n' -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$2-:22,hostfwd=tcp:127.0.0.1:$3-:25" \
+		-device "$model,netdev=n0"
+}
+
 # vm_boot DISK FORMAT FIRMWARE DIR [QEMU ARGS...]: boot until the guest powers
-# off or VM_TIMEOUT passes (an empty DISK attaches none: pass -cdrom etc. in
-# ARGS). Leaves DIR/serial.log, DIR/rc, and what the host saw through the
-# forwarded ports while the guest ran: DIR/ssh-keyscan (host keys) and
-# DIR/smtp (the SMTP banner and EHLO answer).
+# off or VM_TIMEOUT passes, on the devices VM_DISK_BUS and VM_NIC (an empty
+# DISK attaches none: pass -cdrom etc. in ARGS). Leaves DIR/serial.log, DIR/rc,
+# DIR/seconds (how long it ran) and what the host saw through the forwarded
+# ports while the guest ran: DIR/ssh-keyscan (host keys) and DIR/smtp (the
+# SMTP banner and EHLO answer).
 vm_boot() {
-	local disk=$1 format=$2 firmware=$3 dir=$4 ssh_port smtp_port qpid rc=0
+	local disk=$1 format=$2 firmware=$3 dir=$4 ssh_port smtp_port qpid rc=0 start devices
 	shift 4
 	ssh_port=$(free_port)
 	smtp_port=$(free_port)
+	devices=$( (if [ -n "$disk" ]; then vm_disk_args "$VM_DISK_BUS" "$disk" "$format"; fi) &&
+		vm_nic_args "$VM_NIC" "$ssh_port" "$smtp_port") || return 1
+	mapfile -t devices <<<"$devices"
+	start=$SECONDS
 	# shellcheck disable=SC2046 # firmware options are words
 	timeout --foreground "$VM_TIMEOUT" qemu-system-x86_64 -accel "$(qemu_accel)" -m 2048 -smp 2 \
 		$(vm_firmware_args "$firmware" "$dir") \
 		-nographic -monitor none -serial "file:$dir/serial.log" -no-reboot \
-		${disk:+-drive "file=$disk,format=$format,if=virtio"} \
-		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$ssh_port-:22,hostfwd=tcp:127.0.0.1:$smtp_port-:25" \
-		-device virtio-net-pci,netdev=n0 \
+		"${devices[@]}" \
 		-smbios type=11,value=io.systemd.credential:kopanion.selftest=1 \
 		-smbios "type=11,value=io.systemd.credential:kopanion.selftest.hold=$VM_HOLD" \
 		"$@" </dev/null >"$dir/qemu.log" 2>&1 &
@@ -116,6 +157,7 @@ vm_boot() {
 	done
 	wait "$qpid" || rc=$?
 	echo "$rc" >"$dir/rc"
+	echo $((SECONDS - start)) >"$dir/seconds"
 	tr -d '\r' <"$dir/serial.log" >"$dir/serial.txt"
 }
 

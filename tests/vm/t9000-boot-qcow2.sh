@@ -18,10 +18,7 @@ export MTA_TAG
 
 # Each boot gets an overlay 1 GiB larger than the image, to see the root grow.
 boot_overlay() {
-	local dir=$1 size
-	mkdir -p "$dir"
-	size=$(qemu-img info --output=json "$QCOW2" | jq '.["virtual-size"]')
-	qemu-img create -q -f qcow2 -F qcow2 -b "$QCOW2" "$dir/disk.qcow2" $((size + 1024 * 1024 * 1024))
+	mkdir -p "$1" && vm_overlay "$QCOW2" qcow2 "$1/disk.qcow2" 1024
 }
 
 # verdict_field DIR KEY: KEY's value in the guest's verdict line (KEY=VALUE words).

@@ -46,15 +46,15 @@ const struct kp_key kp_keys[] = {
 	  "qcow2 compat level (0.10 for old hosts)" },
 	{ "image.qcow2_compress", KP_TYPE_BOOL, FIELD(qcow2_compress), "false", NULL, 0, 0, NULL, NULL, 0,
 	  "compress the qcow2 clusters" },
-	{ "ova.hardware", KP_TYPE_STRING, FIELD(ova_hardware), "vmx-13", NULL, 0, 0, kp_check_vmx,
-	  "vmx-4 .. vmx-21", 0, "VMware virtual hardware family (ESXi 6.0 takes at most vmx-11)" },
-	{ "ova.digest", KP_TYPE_ENUM, FIELD(ova_digest), "sha256", ova_digests, 0, 0, NULL, NULL, 0,
+	{ "ova.hardware", KP_TYPE_STRING, FIELD(ova_hardware), "", NULL, 0, 0, kp_check_vmx,
+	  "vmx-4 .. vmx-21", KP_KEY_FROM_PROFILE, "VMware virtual hardware family (ESXi 6.0 takes at most vmx-11)" },
+	{ "ova.digest", KP_TYPE_ENUM, FIELD(ova_digest), "", ova_digests, 0, 0, NULL, NULL, KP_KEY_FROM_PROFILE,
 	  "digest of the OVA manifest (sha1 for old vSphere)" },
-	{ "ova.firmware", KP_TYPE_ENUM, FIELD(ova_firmware), "bios", ova_firmwares, 0, 0, NULL, NULL, 0,
+	{ "ova.firmware", KP_TYPE_ENUM, FIELD(ova_firmware), "", ova_firmwares, 0, 0, NULL, NULL, KP_KEY_FROM_PROFILE,
 	  "firmware the OVF asks for" },
-	{ "ova.disk_controller", KP_TYPE_ENUM, FIELD(ova_disk_controller), "lsilogic", ova_controllers, 0, 0, NULL, NULL, 0,
-	  "disk controller of the OVF" },
-	{ "ova.nic", KP_TYPE_ENUM, FIELD(ova_nic), "vmxnet3", ova_nics, 0, 0, NULL, NULL, 0,
+	{ "ova.disk_controller", KP_TYPE_ENUM, FIELD(ova_disk_controller), "", ova_controllers, 0, 0, NULL, NULL,
+	  KP_KEY_FROM_PROFILE, "disk controller of the OVF" },
+	{ "ova.nic", KP_TYPE_ENUM, FIELD(ova_nic), "", ova_nics, 0, 0, NULL, NULL, KP_KEY_FROM_PROFILE,
 	  "network card of the OVF" },
 	{ "ova.product", KP_TYPE_STRING, FIELD(ova_product), "Kopanion", NULL, 0, 0, NULL, NULL, 0,
 	  "product name in the OVF" },
@@ -65,7 +65,7 @@ const struct kp_key kp_keys[] = {
 	{ "ova.eula", KP_TYPE_FILE, FIELD(ova_eula), NULL, NULL, 0, 0, NULL, NULL, 0,
 	  "text file with the licence shown on import, relative to the YAML file" },
 	{ "ova.profile", KP_TYPE_ENUM, FIELD(ova_profile), "default", ova_profiles, 0, 0, NULL, NULL, 0,
-	  "target tuning, read by the OVA tool" },
+	  "import target; sets every ova key marked (ova.profile) that is not given (`kopanion-ova --help` lists the values)" },
 	{ "containers", KP_TYPE_CONTAINERS, FIELD(containers), "", NULL, 0, 0, NULL, NULL, 0,
 	  "container images preloaded into the appliance" },
 };
@@ -361,6 +361,8 @@ static void describe_default(const struct kp_key *key, struct kp_buf *b)
 {
 	if (key->flags & KP_KEY_REQUIRED)
 		kp_buf_puts(b, "(required)");
+	else if (key->flags & KP_KEY_FROM_PROFILE)
+		kp_buf_puts(b, "(ova.profile)");
 	else if (!key->def)
 		kp_buf_puts(b, "(none)");
 	else if (key->type == KP_TYPE_STRING_LIST || key->type == KP_TYPE_ENUM_LIST ||

@@ -68,6 +68,9 @@ struct kp_config {
 #define KP_KEY_REQUIRED 0x1u
 #define KP_KEY_NONEMPTY 0x2u /* lists */
 #define KP_KEY_UNIQUE   0x4u /* lists */
+/* Default "" (unset): the OVA target profile (ova.profile) decides; a value
+ * given in the YAML overrides the profile's. */
+#define KP_KEY_FROM_PROFILE 0x8u
 
 struct kp_key {
 	const char *path;

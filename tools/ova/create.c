@@ -20,12 +20,7 @@
 
 struct ctx {
 	const struct kp_ova_create_opts *o;
-	const struct kp_ova_profile *profile;
-	enum kp_digest_alg digest;
-	enum kp_ova_firmware firmware;
-	enum kp_ova_controller controller;
-	enum kp_ova_nic nic;
-	const char *hardware, *os_type;
+	struct kp_ova_settings s;
 	char base[KP_TAR_NAME_MAX + 1]; /* output name without .ova */
 	char ovf_name[KP_TAR_NAME_MAX + 8], mf_name[KP_TAR_NAME_MAX + 8];
 	struct kp_ovf_disk disks[KP_OVF_MAX_DISKS];
@@ -53,31 +48,37 @@ int kp_ova_source_date_epoch(int64_t *out, struct kp_error *err)
 	return 0;
 }
 
-static int step_settings(struct ctx *c, struct kp_error *err)
+int kp_ova_settings_resolve(const struct kp_ova_create_opts *o, struct kp_ova_settings *s, struct kp_error *err)
 {
-	const struct kp_ova_create_opts *o = c->o;
-	int r = kp_ova_profile_find(o->target ? o->target : "default", &c->profile, err);
+	int r = kp_ova_profile_find(o->target ? o->target : "default", &s->profile, err);
 
 	if (r < 0)
 		return r;
-	c->digest = c->profile->digest;
-	c->firmware = c->profile->firmware;
-	c->controller = c->profile->controller;
-	c->nic = c->profile->nic;
-	c->hardware = o->hardware ? o->hardware : c->profile->hardware;
-	c->os_type = o->os_type ? o->os_type : c->profile->os_type;
-	if ((o->digest && (r = kp_digest_alg_parse(o->digest, &c->digest, err)) < 0) ||
-	    (o->firmware && (r = kp_ova_firmware_parse(o->firmware, &c->firmware, err)) < 0) ||
-	    (o->controller && (r = kp_ova_controller_parse(o->controller, &c->controller, err)) < 0) ||
-	    (o->nic && (r = kp_ova_nic_parse(o->nic, &c->nic, err)) < 0) ||
-	    (r = kp_ova_hardware_check(c->hardware, err)) < 0)
+	s->digest = s->profile->digest;
+	s->firmware = s->profile->firmware;
+	s->controller = s->profile->controller;
+	s->nic = s->profile->nic;
+	s->hardware = o->hardware ? o->hardware : s->profile->hardware;
+	s->os_type = o->os_type ? o->os_type : s->profile->os_type;
+	if ((o->digest && (r = kp_digest_alg_parse(o->digest, &s->digest, err)) < 0) ||
+	    (o->firmware && (r = kp_ova_firmware_parse(o->firmware, &s->firmware, err)) < 0) ||
+	    (o->controller && (r = kp_ova_controller_parse(o->controller, &s->controller, err)) < 0) ||
+	    (o->nic && (r = kp_ova_nic_parse(o->nic, &s->nic, err)) < 0) ||
+	    (r = kp_ova_hardware_check(s->hardware, err)) < 0)
 		return r;
-	for (const char *p = c->os_type; *p; p++)
+	for (const char *p = s->os_type; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
-			return kp_fail(err, EINVAL, "guest OS type '%s' is not a VMware guest id (letters, digits, '_', e.g. debian12_64Guest)", c->os_type);
-	if (!*c->os_type)
+			return kp_fail(err, EINVAL, "guest OS type '%s' is not a VMware guest id (letters, digits, '_', e.g. debian12_64Guest)", s->os_type);
+	if (!*s->os_type)
 		return kp_fail(err, EINVAL, "the guest OS type is empty");
 	return 0;
+}
+
+void kp_ova_settings_print(const struct kp_ova_settings *s, FILE *f)
+{
+	fprintf(f, "target=%s\nhardware=%s\ndigest=%s\nfirmware=%s\ndisk_controller=%s\nnic=%s\nos_type=%s\n",
+		s->profile->name, s->hardware, kp_digest_alg_id(s->digest), kp_ova_firmware_name(s->firmware),
+		kp_ova_controller_name(s->controller), kp_ova_nic_name(s->nic), s->os_type);
 }
 
 /* Names that Proxmox's importer also accepts: [A-Za-z0-9._+-]. */
@@ -191,11 +192,11 @@ static int step_descriptor(struct ctx *c, struct kp_error *err)
 		.eula = c->eula,
 		.cpus = o->cpus,
 		.memory_mib = o->memory_mib,
-		.hardware = c->hardware,
-		.firmware = c->firmware,
-		.controller = c->controller,
-		.nic = c->nic,
-		.os_type = c->os_type,
+		.hardware = c->s.hardware,
+		.firmware = c->s.firmware,
+		.controller = c->s.controller,
+		.nic = c->s.nic,
+		.os_type = c->s.os_type,
 		.disks = c->disks,
 		.ndisks = o->ndisks,
 	};
@@ -206,18 +207,18 @@ static int step_descriptor(struct ctx *c, struct kp_error *err)
 static int step_manifest(struct ctx *c, struct kp_error *err)
 {
 	char hex[KP_DIGEST_HEX_MAX];
-	int r = kp_digest_buffer(c->digest, c->xml.buf, c->xml.len, hex, err);
+	int r = kp_digest_buffer(c->s.digest, c->xml.buf, c->xml.len, hex, err);
 
-	if (r < 0 || (r = kp_manifest_append(&c->mf, c->digest, c->ovf_name, hex, err)) < 0)
+	if (r < 0 || (r = kp_manifest_append(&c->mf, c->s.digest, c->ovf_name, hex, err)) < 0)
 		return r;
 	for (size_t i = 0; i < c->o->ndisks; i++) {
 		unsigned long long size;
 
-		if ((r = kp_digest_file(c->digest, c->o->disks[i], hex, &size, err)) < 0)
+		if ((r = kp_digest_file(c->s.digest, c->o->disks[i], hex, &size, err)) < 0)
 			return r;
 		if (size != c->disks[i].file_size)
 			return kp_fail(err, EIO, "disk '%s' changed size while it was being read; is something still writing it?", c->o->disks[i]);
-		if ((r = kp_manifest_append(&c->mf, c->digest, c->hrefs[i], hex, err)) < 0)
+		if ((r = kp_manifest_append(&c->mf, c->s.digest, c->hrefs[i], hex, err)) < 0)
 			return r;
 	}
 	return 0;
@@ -276,7 +277,7 @@ int kp_ova_create(const struct kp_ova_create_opts *o, struct kp_error *err)
 	c->o = o;
 	kp_xml_init(&c->xml);
 	if ((r = kp_ova_source_date_epoch(&c->mtime, err)) < 0 ||
-	    (r = step_settings(c, err)) < 0 ||
+	    (r = kp_ova_settings_resolve(o, &c->s, err)) < 0 ||
 	    (r = step_names(c, err)) < 0 ||
 	    (r = step_disks(c, err)) < 0 ||
 	    (r = step_eula(c, err)) < 0 ||

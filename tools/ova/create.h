@@ -5,9 +5,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "ovf.h"
+#include "profile.h"
 
 struct kp_ova_create_opts {
 	const char *output;
@@ -22,6 +24,21 @@ struct kp_ova_create_opts {
 	const char *product, *vendor, *product_version, *url, *eula_path;
 	int descriptor_only;
 };
+
+/* The target's values after the profile and the flags that override it. */
+struct kp_ova_settings {
+	const struct kp_ova_profile *profile;
+	enum kp_digest_alg digest;
+	enum kp_ova_firmware firmware;
+	enum kp_ova_controller controller;
+	enum kp_ova_nic nic;
+	const char *hardware, *os_type;
+};
+
+int kp_ova_settings_resolve(const struct kp_ova_create_opts *o, struct kp_ova_settings *s, struct kp_error *err);
+/* One "key=value" line each: target, hardware, digest, firmware,
+ * disk_controller, nic, os_type (what `kopanion-ova target` prints). */
+void kp_ova_settings_print(const struct kp_ova_settings *s, FILE *f);
 
 int kp_ova_create(const struct kp_ova_create_opts *o, struct kp_error *err);
 

@@ -53,6 +53,7 @@ static void usage(FILE *f)
 		"Usage: " PROG " create -o OUT.ova --name NAME --version VER --cpus N --memory-mib N --disk FILE.vmdk [options]\n"
 		"       " PROG " descriptor -o OUT.ovf (same options as create)\n"
 		"       " PROG " verify FILE.ova\n"
+		"       " PROG " target [--target NAME] [target flags]   print the values a build would use\n"
 		"       " PROG " --help | --version\n"
 		"\n"
 		"Appliance:\n"
@@ -111,9 +112,25 @@ static int parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return errno || *end || *out < min || *out > max ? -1 : 0;
 }
 
-static int cmd_create_like(int argc, char **argv, int descriptor_only)
+enum mode { MODE_CREATE, MODE_DESCRIPTOR, MODE_TARGET };
+
+/* target: resolve the profile and the flags that override it, print the result. */
+static int print_target(const struct kp_ova_create_opts *o)
 {
-	struct kp_ova_create_opts o = { .descriptor_only = descriptor_only };
+	struct kp_error err = { { 0 } };
+	struct kp_ova_settings s;
+
+	if (kp_ova_settings_resolve(o, &s, &err) < 0) {
+		kp_error_print(PROG, &err);
+		return 1;
+	}
+	kp_ova_settings_print(&s, stdout);
+	return 0;
+}
+
+static int cmd_create_like(int argc, char **argv, enum mode mode)
+{
+	struct kp_ova_create_opts o = { .descriptor_only = mode == MODE_DESCRIPTOR };
 	struct kp_error err = { { 0 } };
 	uint64_t v;
 	int c;
@@ -157,6 +174,8 @@ static int cmd_create_like(int argc, char **argv, int descriptor_only)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (mode == MODE_TARGET)
+		return print_target(&o);
 	if (!o.output)
 		return usage_error("%s", "-o OUTPUT is required");
 	if (!o.name || !o.version || !o.cpus || !o.memory_mib || !o.ndisks)
@@ -168,8 +187,9 @@ static int cmd_create_like(int argc, char **argv, int descriptor_only)
 	return 0;
 }
 
-static int cmd_create(int argc, char **argv) { return cmd_create_like(argc, argv, 0); }
-static int cmd_descriptor(int argc, char **argv) { return cmd_create_like(argc, argv, 1); }
+static int cmd_create(int argc, char **argv) { return cmd_create_like(argc, argv, MODE_CREATE); }
+static int cmd_descriptor(int argc, char **argv) { return cmd_create_like(argc, argv, MODE_DESCRIPTOR); }
+static int cmd_target(int argc, char **argv) { return cmd_create_like(argc, argv, MODE_TARGET); }
 
 static void print_problem(void *ctx, const char *msg)
 {
@@ -208,12 +228,13 @@ static const struct command {
 	{ "create", cmd_create },
 	{ "descriptor", cmd_descriptor },
 	{ "verify", cmd_verify },
+	{ "target", cmd_target },
 };
 
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("%s", "a command is required: create, descriptor or verify");
+		return usage_error("%s", "a command is required: create, descriptor, verify or target");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
 		return 0;
@@ -225,5 +246,5 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
-	return usage_error("unknown command '%s': use create, descriptor or verify", argv[1]);
+	return usage_error("unknown command '%s': use create, descriptor, verify or target", argv[1]);
 }

@@ -59,12 +59,12 @@ static void test_plan_from_defaults(void)
 		       "KP_MEMORY_MIB='65536'\nKP_MEMORY_GIB='64'\nKP_SYSTEM_GIB='30'\n"
 		       "KP_PLANNED_DATA_GIB='0'\nKP_DISK_MIB='30720'\nKP_DISK_BYTES='32212254720'\n"
 		       "KP_ARTIFACTS='iso qcow2 ova'\nKP_ISO_COMPRESSION='zstd'\nKP_QCOW2_COMPAT='1.1'\n"
-		       "KP_QCOW2_COMPRESS='false'\nKP_OVA_HARDWARE='vmx-13'\nKP_OVA_DIGEST='sha256'\n"
-		       "KP_OVA_FIRMWARE='bios'\nKP_OVA_DISK_CONTROLLER='lsilogic'\nKP_OVA_NIC='vmxnet3'\n"
+		       "KP_QCOW2_COMPRESS='false'\nKP_OVA_HARDWARE=''\nKP_OVA_DIGEST=''\n"
+		       "KP_OVA_FIRMWARE=''\nKP_OVA_DISK_CONTROLLER=''\nKP_OVA_NIC=''\n"
 		       "KP_OVA_PRODUCT='O'\\''Brien & Sons $(reboot)'\nKP_OVA_VENDOR='Kopanion'\nKP_OVA_URL=''\n"
 		       "KP_OVA_EULA=''\nKP_OVA_PROFILE='default'\nKP_CONTAINERS=''\nKP_CONTAINER_ARCHIVES=''\n"
 		       "KP_CONFIG_FILES='/etc/a.yaml /etc/b.yaml'\nKP_ARTIFACT_BASE='demo-1.0~rc1-amd64'\n",
-		 "every variable, in the documented order, with the defaults and the disk from the sizing rule");
+		 "every variable, in the documented order, with the defaults (target keys unset) and the disk from the sizing rule");
 	ok(text[out.len - 1] == '\n' && !strstr(text, "\n\n"), "one line per variable, no blank lines");
 
 	kp_buf_reset(&out);

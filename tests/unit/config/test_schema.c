@@ -59,11 +59,12 @@ static void test_defaults(void)
 	is_str(res.cfg.iso_compression, "zstd", "iso_compression default");
 	is_str(res.cfg.qcow2_compat, "1.1", "qcow2_compat default");
 	is_int(res.cfg.qcow2_compress, 0, "qcow2_compress default false");
-	is_str(res.cfg.ova_hardware, "vmx-13", "ova.hardware default is ESXi 6.5 safe");
-	is_str(res.cfg.ova_digest, "sha256", "ova.digest default");
-	is_str(res.cfg.ova_firmware, "bios", "ova.firmware default");
-	is_str(res.cfg.ova_disk_controller, "lsilogic", "ova.disk_controller default");
-	is_str(res.cfg.ova_nic, "vmxnet3", "ova.nic default");
+	/* Unset, so that ova.profile decides them (a fixed default would override it). */
+	is_str(res.cfg.ova_hardware, "", "ova.hardware is left to the target profile");
+	is_str(res.cfg.ova_digest, "", "ova.digest is left to the target profile");
+	is_str(res.cfg.ova_firmware, "", "ova.firmware is left to the target profile");
+	is_str(res.cfg.ova_disk_controller, "", "ova.disk_controller is left to the target profile");
+	is_str(res.cfg.ova_nic, "", "ova.nic is left to the target profile");
 	is_str(res.cfg.ova_product, "Kopanion", "ova.product default");
 	is_str(res.cfg.ova_url, "", "ova.url default empty");
 	ok(res.cfg.ova_eula == NULL, "no eula by default");
@@ -75,6 +76,10 @@ static void test_every_default_passes_its_own_check(void)
 {
 	for (size_t i = 0; i < kp_keys_count; i++) {
 		const struct kp_key *k = &kp_keys[i];
+		if (k->flags & KP_KEY_FROM_PROFILE) {
+			is_str(k->def, "", "%s is unset by default: the target profile decides", k->path);
+			continue;
+		}
 		if (k->type == KP_TYPE_STRING && k->def && k->check)
 			ok(k->check(k->def), "the default of %s passes its own check", k->path);
 		if (k->type == KP_TYPE_ENUM) {
@@ -107,6 +112,9 @@ static void test_typed_values(void)
 	is_str(res.cfg.qcow2_compat, "0.10", "plain 0.10 stays '0.10', not the float 0.1");
 	is_int(res.cfg.qcow2_compress, 1, "true is true");
 	is_str(res.cfg.ova_product, "It's $HOME", "strings are kept byte for byte");
+	is_str(res.cfg.ova_hardware, "vmx-21", "an explicit ova.hardware overrides the profile's");
+	is_str(res.cfg.ova_profile, "vmware-6.5", "ova.profile is read");
+	is_str(res.cfg.ova_nic, "", "keys not given stay unset beside a profile");
 	done(&res);
 }
 
