@@ -20,13 +20,18 @@ VM_HOLD=${KP_VM_HOLD:-90}
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
-# plan_value KEY: a value from the tiny profile's build plan.
+# The appliance under test: the tiny profile that 'make check' builds, or
+# KP_TEST_PROFILE (a profile file; empty: the default appliance of
+# 'make image'), e.g. KP_TEST_PROFILE= prove --exec '' tests/vm/t9100-ova.sh
+KP_TEST_PROFILE=${KP_TEST_PROFILE-$KP_ROOT/config/profiles/tiny.yaml}
+
+# plan_value KEY: a value from the build plan of the appliance under test.
 plan_value() {
-	"$KP_ROOT/build.sh" plan --profile "$KP_ROOT/config/profiles/tiny.yaml" 2>/dev/null |
+	"$KP_ROOT/build.sh" plan ${KP_TEST_PROFILE:+--profile "$KP_TEST_PROFILE"} 2>/dev/null |
 		sed -n "s/^$1='\\(.*\\)'\$/\\1/p"
 }
 
-# vm_require_artifact EXT VAR: set VAR to the path of the tiny appliance's
+# vm_require_artifact EXT VAR: set VAR to the path of the appliance's
 # artifact, or skip the test file (with the reason) when QEMU, OVMF or the
 # artifact is missing. Not in $(...): a skip must end the test file itself.
 vm_require_artifact() {
@@ -37,7 +42,7 @@ vm_require_artifact() {
 	base=$(plan_value KP_ARTIFACT_BASE)
 	path=$KP_ROOT/images/$base.$1
 	if [ -z "$base" ] || [ ! -f "$path" ]; then
-		test_skip_all "no tiny .$1 ($path): 'make check' builds it first"
+		test_skip_all "no .$1 ($path): 'make check' builds the tiny one first, 'make image' the default"
 	fi
 	printf -v "$2" '%s' "$path"
 	export "${2?}"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The tiny appliance's OVA, read by real consumers: our verifier, qemu-img on
-# the extracted VMDK, virt-v2v (-i ova, converting to a local qcow2 and a
-# libvirt XML), and QEMU booting the VMDK on VMware-like devices to the
-# self-test's PASS verdict: under SeaBIOS on VMware's PVSCSI with vmxnet3,
+# The appliance's OVA (the tiny one unless KP_TEST_PROFILE says otherwise),
+# read by real consumers: our verifier, qemu-img on the extracted VMDK,
+# virt-v2v (-i ova, converting to a local qcow2 and a libvirt XML), and QEMU
+# booting the VMDK on VMware-like devices to the self-test's PASS verdict: under SeaBIOS on VMware's PVSCSI with vmxnet3,
 # under OVMF (empty NVRAM) on SATA (AHCI) with e1000. Debian 12's OVMF has
 # no PvScsiDxe, MptScsiDxe or LsiScsiDxe (only virtio-scsi among the SCSI
 # HBAs), so UEFI cannot boot from a PVSCSI or LSI disk here; SATA is the
