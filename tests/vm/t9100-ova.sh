@@ -2,13 +2,14 @@
 # The appliance's OVA (the tiny one unless KP_TEST_PROFILE says otherwise),
 # read by real consumers: our verifier, qemu-img on the extracted VMDK,
 # virt-v2v (-i ova, converting to a local qcow2 and a libvirt XML), and QEMU
-# booting the VMDK on VMware-like devices to the self-test's PASS verdict: under SeaBIOS on VMware's PVSCSI with vmxnet3,
-# under OVMF (empty NVRAM) on SATA (AHCI) with e1000. Debian 12's OVMF has
-# no PvScsiDxe, MptScsiDxe or LsiScsiDxe (only virtio-scsi among the SCSI
-# HBAs), so UEFI cannot boot from a PVSCSI or LSI disk here; SATA is the
-# controller of the proxmox and virtualbox targets and boots under VMware's
-# EFI too. The values the OVF, the VMDK and virt-v2v report must equal the
-# plan: KP_CPUS, KP_MEMORY_MIB, KP_DISK_MIB.
+# booting the VMDK on VMware-like devices to the self-test's PASS verdict:
+# under SeaBIOS on VMware's PVSCSI with vmxnet3, under OVMF (empty NVRAM) on
+# SATA (AHCI) with e1000. Debian 12's OVMF has no PvScsiDxe, MptScsiDxe or
+# LsiScsiDxe (only virtio-scsi among the SCSI HBAs), so UEFI cannot boot from
+# a PVSCSI or LSI disk here; SATA is the controller of the proxmox and
+# virtualbox targets and boots under VMware's EFI too. The values the OVF,
+# the VMDK and virt-v2v report must equal the plan: KP_CPUS, KP_MEMORY_MIB,
+# KP_DISK_MIB.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 . "$KP_ROOT/tests/vm/lib-vm.sh"
