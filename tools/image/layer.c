@@ -4,13 +4,14 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "atomic.h"
+#include "tarout.h"
 #include "tree.h"
 
 /* One entry of the output: an entry of the image tree, or a whiteout. */
@@ -310,49 +311,25 @@ static int write_item(struct archive *a, struct archive_entry *ae, const struct 
 static int write_plan(const struct plan *p, const struct tree *it, const struct layer_opts *o,
 		      struct layer_stats *stats, struct kp_error *err)
 {
-	struct kp_atomic_file f = { .fd = -1 };
-	struct archive *a = archive_write_new();
-	struct archive_entry *ae = archive_entry_new();
+	char what[PATH_MAX + 16];
+	struct tarout t;
 	struct hardlink *links = NULL;
 	size_t nlinks = 0;
-	struct stat st;
 	int r;
 
-	if (!a || !ae) {
-		r = kp_fail(err, ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((r = kp_atomic_open(&f, o->output, err)) < 0)
-		goto out;
-	/* pax restricted: plain ustar headers unless a name, size or xattr needs pax records */
-	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_open_fd(a, f.fd) != ARCHIVE_OK) {
-		r = kp_fail(err, EIO, "cannot start the layer '%s': %s", o->output, archive_error_string(a));
-		goto out;
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		if ((r = write_item(a, ae, it, &p->v[i], &links, &nlinks, o->epoch, err)) < 0)
-			goto out;
-		if (p->v[i].e)
+	snprintf(what, sizeof(what), "the layer '%s'", o->output);
+	r = tarout_open(&t, o->output, what, err);
+	for (size_t i = 0; r == 0 && i < p->n; i++) {
+		r = write_item(t.a, t.ae, it, &p->v[i], &links, &nlinks, o->epoch, err);
+		if (r == 0 && p->v[i].e)
 			stats->entries++;
-		else
+		else if (r == 0)
 			stats->whiteouts++;
 	}
-	if (archive_write_close(a) != ARCHIVE_OK) {
-		r = kp_fail(err, EIO, "cannot finish the layer '%s': %s", o->output, archive_error_string(a));
-		goto out;
-	}
-	if (fstat(f.fd, &st) == 0)
-		stats->bytes = (unsigned long long)st.st_size;
-	r = kp_atomic_commit(&f, err);
-out:
-	if (a)
-		archive_write_free(a);
-	if (ae)
-		archive_entry_free(ae);
+	if (r == 0)
+		r = tarout_commit(&t, &stats->bytes, err);
+	tarout_close(&t);
 	free(links);
-	if (r < 0)
-		kp_atomic_abort(&f);
 	return r;
 }
 

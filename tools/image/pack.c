@@ -4,14 +4,15 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "atomic.h"
 #include "digest.h"
+#include "tarout.h"
 #include "tarcheck.h"
 
 #define MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
@@ -309,40 +310,21 @@ static int write_member(struct archive *a, struct archive_entry *ae, const struc
 
 static int write_archive(const char *output, struct member *mem, size_t n, long long epoch, struct kp_error *err)
 {
-	struct kp_atomic_file f = { .fd = -1 };
-	struct archive *a = archive_write_new();
-	struct archive_entry *ae = archive_entry_new();
+	char what[PATH_MAX + 4];
+	struct tarout t;
 	int r;
 
 	qsort(mem, n, sizeof(*mem), member_cmp);
-	if (!a || !ae) {
-		r = kp_fail(err, ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((r = kp_atomic_open(&f, output, err)) < 0)
-		goto out;
-	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK || archive_write_open_fd(a, f.fd) != ARCHIVE_OK) {
-		r = kp_fail(err, EIO, "cannot start '%s': %s", output, archive_error_string(a));
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
+	snprintf(what, sizeof(what), "'%s'", output);
+	r = tarout_open(&t, output, what, err);
+	for (size_t i = 0; r == 0 && i < n; i++) {
 		if (i > 0 && strcmp(mem[i].name, mem[i - 1].name) == 0)
 			continue; /* the same blob twice (two equal layers) */
-		if ((r = write_member(a, ae, &mem[i], epoch, err)) < 0)
-			goto out;
+		r = write_member(t.a, t.ae, &mem[i], epoch, err);
 	}
-	if (archive_write_close(a) != ARCHIVE_OK) {
-		r = kp_fail(err, EIO, "cannot finish '%s': %s", output, archive_error_string(a));
-		goto out;
-	}
-	r = kp_atomic_commit(&f, err);
-out:
-	if (a)
-		archive_write_free(a);
-	if (ae)
-		archive_entry_free(ae);
-	if (r < 0)
-		kp_atomic_abort(&f);
+	if (r == 0)
+		r = tarout_commit(&t, NULL, err);
+	tarout_close(&t);
 	return r;
 }
 
