@@ -62,8 +62,11 @@ vmdk_adapter_type() {
 	esac
 }
 
+# stage_ova: the VMDK for the target's controller, the OVA around it, verified
+# before it gets its final name in images/.
 stage_ova() {
-	local vmdk="$KP_WORK/$KP_ARTIFACT_BASE-disk1.vmdk" eula=() target controller
+	local vmdk="$KP_WORK/$KP_ARTIFACT_BASE-disk1.vmdk" ova="$KP_WORK/$KP_ARTIFACT_BASE.ova"
+	local eula=() target controller
 	[ -n "$KP_OVA_EULA" ] && eula=(--eula "$KP_OVA_EULA")
 	mapfile -t target < <(ova_target_args)
 	"$KP_BIN/kopanion-ova" target "${target[@]}" >"$KP_WORK/ova.target"
@@ -71,15 +74,16 @@ stage_ova() {
 	controller=$(sed -n 's/^disk_controller=//p' "$KP_WORK/ova.target")
 	rm -f "$vmdk"
 	qemu-img convert -f raw -O vmdk -o "subformat=streamOptimized,adapter_type=$(vmdk_adapter_type "$controller")" "$(raw_disk)" "$vmdk"
-	"$KP_BIN/kopanion-ova" create -o "$KP_IMAGES/$KP_ARTIFACT_BASE.ova" \
+	"$KP_BIN/kopanion-ova" create -o "$ova" \
 		--name "$KP_NAME" --version "$KP_VERSION" \
 		--cpus "$KP_CPUS" --memory-mib "$KP_MEMORY_MIB" \
 		"${target[@]}" \
 		--product "$KP_OVA_PRODUCT" --vendor "$KP_OVA_VENDOR" --product-version "$KP_VERSION" \
 		--url "$KP_OVA_URL" "${eula[@]}" \
 		--disk "$vmdk"
-	"$KP_BIN/kopanion-ova" verify "$KP_IMAGES/$KP_ARTIFACT_BASE.ova"
 	rm -f "$vmdk"
+	"$KP_BIN/kopanion-ova" verify "$ova"
+	publish_artifact "$ova" ova
 }
 
 # SHA256SUMS covers every artifact in images/, written under a temporary name first.

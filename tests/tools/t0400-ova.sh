@@ -224,20 +224,17 @@ test_expect_success 'ova.profile in kopanion-config offers exactly the targets o
 	test -s ova-targets && test_cmp ova-targets config-targets
 '
 
-# run_stage_ova PROFILE NIC: lib/artifacts.sh's stage_ova on raw.img with a
-# plan that sets ova.profile and ova.nic (empty: unset) and nothing else.
+# run_stage_ova PROFILE NIC [CPUS]: lib/artifacts.sh's stage_ova on raw.img
+# with a plan that sets ova.profile and ova.nic (empty: unset) and nothing
+# else, in its own bash with errexit as build.sh runs it; the artifact is
+# images/st.ova.
 run_stage_ova() {
-	(
-		set -e
-		# shellcheck source=/dev/null
-		. "$KP_ROOT/lib/artifacts.sh"
-		export KP_WORK=$TEST_TMP/work KP_IMAGES=$TEST_TMP/images KP_ARTIFACT_BASE=st \
-			KP_NAME=st KP_VERSION=1.0 KP_CPUS=2 KP_MEMORY_MIB=2048 KP_OVA_EULA='' KP_OVA_URL='' \
+	mkdir -p work images && cp raw.img work/disk.raw &&
+		KP_WORK=$TEST_TMP/work KP_IMAGES=$TEST_TMP/images KP_ARTIFACT_BASE=st \
+			KP_NAME=st KP_VERSION=1.0 KP_CPUS=${3:-2} KP_MEMORY_MIB=2048 KP_OVA_EULA='' KP_OVA_URL='' \
 			KP_OVA_PRODUCT=St KP_OVA_VENDOR=St KP_OVA_PROFILE="$1" KP_OVA_NIC="$2" \
-			KP_OVA_HARDWARE='' KP_OVA_DIGEST='' KP_OVA_FIRMWARE='' KP_OVA_DISK_CONTROLLER=''
-		mkdir -p "$KP_WORK" "$KP_IMAGES" && cp raw.img "$KP_WORK/disk.raw"
-		stage_ova
-	)
+			KP_OVA_HARDWARE='' KP_OVA_DIGEST='' KP_OVA_FIRMWARE='' KP_OVA_DISK_CONTROLLER='' \
+			bash -euo pipefail -c '. "$1/lib/artifacts.sh" && stage_ova' _ "$KP_ROOT"
 }
 
 test_expect_success 'stage_ova: ova.profile takes effect; only the keys the plan sets override it' '
@@ -248,6 +245,24 @@ test_expect_success 'stage_ova: ova.profile takes effect; only the keys the plan
 	tar -xOf images/st.ova st-disk1.vmdk | head -c 4096 | grep -aq "ddb.adapterType = \"ide\"" &&
 	run_stage_ova proxmox vmxnet3 >log && tar -xOf images/st.ova st.ovf >st.ovf &&
 	grep -qF ">VmxNet3<" st.ovf && grep -qF ">vmware.sata.ahci<" st.ovf
+'
+
+test_expect_success 'stage_ova: the OVA is verified, then published whole; nothing else is left' '
+	grep -q "^OK: .*work/st.ova: 3 members (ustar)" log &&
+	grep -q "^published .*/images/st.ova (" log &&
+	test "$(ls -A images)" = st.ova &&
+	test "$(ls -A work)" = "disk.raw
+ova.target"
+'
+
+test_expect_success 'stage_ova: a failure (unknown target, then a bad CPU count) leaves the published OVA as it was' '
+	cp images/st.ova before.ova &&
+	test_must_fail run_stage_ova esx3 "" >log 2>&1 &&
+	grep -q "unknown target .esx3." log &&
+	test_must_fail run_stage_ova default "" 0 >log 2>&1 &&
+	grep -q -- "--cpus .0." log &&
+	cmp before.ova images/st.ova &&
+	test "$(ls -A images)" = st.ova
 '
 
 # target_value TARGET KEY: what `kopanion-ova target` resolves TARGET's KEY to.
