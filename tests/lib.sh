@@ -9,7 +9,8 @@
 #   test_done
 #
 # Each test body runs in a subshell with `set -e` inside $TEST_TMP (a fresh
-# folder per file, removed at the end); its output is shown only on failure.
+# folder per file, removed at the end); its output is shown on failure, and
+# for every test with KP_TEST_VERBOSE=1 (prove -v shows it).
 
 set -u
 KP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +32,11 @@ test_expect_success() {
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
 		echo "ok $test_count - $desc"
+		# KP_TEST_VERBOSE=1: what a passing test printed (the values it
+		# compared, the times it measured), as TAP comments.
+		if [ -n "${KP_TEST_VERBOSE:-}" ]; then
+			sed 's/^/#   /' "$log"
+		fi
 	else
 		test_failed=$((test_failed + 1))
 		echo "not ok $test_count - $desc"
