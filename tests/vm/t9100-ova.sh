@@ -3,13 +3,13 @@
 # read by real consumers: our verifier, qemu-img on the extracted VMDK,
 # virt-v2v (-i ova, converting to a local qcow2 and a libvirt XML), and QEMU
 # booting the VMDK on VMware-like devices to the self-test's PASS verdict:
-# under SeaBIOS on VMware's PVSCSI with vmxnet3, under OVMF (empty NVRAM) on
-# SATA (AHCI) with e1000. Debian 12's OVMF has no PvScsiDxe, MptScsiDxe or
-# LsiScsiDxe (only virtio-scsi among the SCSI HBAs), so UEFI cannot boot from
-# a PVSCSI or LSI disk here; SATA is the controller of the proxmox and
-# virtualbox targets and boots under VMware's EFI too. The values the OVF,
-# the VMDK and virt-v2v report must equal the plan: KP_CPUS, KP_MEMORY_MIB,
-# KP_DISK_MIB.
+# under SeaBIOS on VMware's PVSCSI with vmxnet3 and on LSI SCSI with e1000,
+# under OVMF (empty NVRAM) on SATA (AHCI) with e1000. Debian 12's OVMF has no
+# PvScsiDxe, MptScsiDxe or LsiScsiDxe (only virtio-scsi among the SCSI HBAs),
+# so UEFI cannot boot from a PVSCSI or LSI disk here; SATA is the controller
+# of the proxmox and virtualbox targets and boots under VMware's EFI too. The
+# values the OVF, the VMDK and virt-v2v report must equal the plan: KP_CPUS,
+# KP_MEMORY_MIB, KP_DISK_MIB.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 . "$KP_ROOT/tests/vm/lib-vm.sh"
@@ -148,14 +148,18 @@ test_expect_success 'virt-v2v: one qcow2 disk of the planned size, check clean' 
 	qemu-img check "$disk"
 '
 
-# Firmware, disk bus, NIC: at most two boots here (each is minutes under TCG).
+# Firmware, disk bus, NIC (each boot is minutes under TCG): PVSCSI + vmxnet3
+# (vmware-8's devices), LSI + e1000 (the default target's controller family:
+# QEMU has no LSI53C1030, its 53C895A takes the sym53c8xx driver), SATA +
+# e1000 under UEFI (proxmox, virtualbox).
 # shellcheck disable=SC2034 # bus and nic are read by the test bodies
 while read -r fw bus nic; do
 	test_expect_success "the VMDK boots under $fw on $bus + $nic to a PASS verdict" '
-		VM_DISK_BUS=$bus VM_NIC=$nic boot_vmdk "$fw" "$fw" && vm_expect_pass "$fw" installed
+		VM_DISK_BUS=$bus VM_NIC=$nic boot_vmdk "$fw-$bus" "$fw" && vm_expect_pass "$fw-$bus" installed
 	'
 done <<'BOOTS'
 bios pvscsi vmxnet3
+bios lsi e1000
 uefi ahci e1000
 BOOTS
 
