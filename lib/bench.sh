@@ -78,6 +78,7 @@ stage_time() { awk -v s="$1" '$1 == s { print $2 }' "$KP_WORK/timings"; }
 
 cmd_bench() {
 	local ref_mm ref_zstd ref_img ref_ova boot ext f
+	load_plan
 	log "bench: full rebuild of $KP_ARTIFACT_BASE (warm package cache), then the references"
 	# shellcheck disable=SC2034 # read by run_stage
 	KP_FORCE=true
