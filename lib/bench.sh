@@ -47,12 +47,17 @@ bench_qemu_img() {
 	rm -f "$out"
 }
 
-# The plain tools' OVA of the same disk: VMDK, one digest, ustar, no checks.
+# plain_ova DIR: the plain tools' OVA of the same disk: VMDK, one digest,
+# ustar, no checks.
+plain_ova() {
+	qemu-img convert -f raw -O vmdk -o subformat=streamOptimized "$(raw_disk)" "$1/d-disk1.vmdk" &&
+		(cd "$1" && sha256sum d-disk1.vmdk >d.mf && tar --format=ustar -cf d.ova d.mf d-disk1.vmdk)
+}
+
 bench_ova_tools() {
 	local dir=$KP_WORK/bench-ova
 	rm -rf "$dir" && mkdir -p "$dir"
-	time_of sh -c "qemu-img convert -f raw -O vmdk -o subformat=streamOptimized '$(raw_disk)' '$dir/d-disk1.vmdk' &&
-		(cd '$dir' && sha256sum d-disk1.vmdk >d.mf && tar --format=ustar -cf d.ova d.mf d-disk1.vmdk)"
+	time_of plain_ova "$dir"
 	rm -rf "$dir"
 }
 
@@ -78,11 +83,12 @@ stage_time() { awk -v s="$1" '$1 == s { print $2 }' "$KP_WORK/timings"; }
 
 cmd_bench() {
 	local ref_mm ref_zstd ref_img ref_ova boot ext f
+	require_root
 	load_plan
 	log "bench: full rebuild of $KP_ARTIFACT_BASE (warm package cache), then the references"
 	# shellcheck disable=SC2034 # read by run_stage
 	KP_FORCE=true
-	cmd_build
+	build_plan
 	: >"$KP_WORK/logs/bench.log"
 	ref_mm=$(bench_mmdebstrap)
 	ref_zstd=$(bench_zstd_tree)

@@ -142,10 +142,19 @@ run_stage() {
 
 wants_artifact() { [[ " $KP_ARTIFACTS " == *" $1 "* ]]; }
 
-cmd_build() {
-	local stages=() prev=plan s
+require_root() {
 	[ "$(id -u)" -eq 0 ] || die "building an appliance needs root (live-build runs chroots): run as root"
+}
+
+cmd_build() {
+	require_root
 	load_plan
+	build_plan
+}
+
+# build_plan: run the stages of the loaded plan (load_plan first).
+build_plan() {
+	local stages=() prev=plan s
 	check_host_commands
 	[[ "$KP_WORK" != *[[:space:]]* ]] || die "the build path '$KP_WORK' contains white space; live-build cannot work there"
 	take_build_lock
